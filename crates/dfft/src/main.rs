@@ -1,0 +1,57 @@
+//! `dfft`: the command line. Parses arguments, loads the rulebook, calls the libraries and maps
+//! the outcome to an exit code. All decisions are made in the `rules` crate.
+
+mod args;
+mod check;
+mod rulebook_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, RulebookCommand};
+
+/// Exit codes, documented in `dfft --help`.
+pub mod exit {
+    /// Success: the command ran (for `check`, a decision was made, whatever the verdict).
+    pub const OK: u8 = 0;
+    /// The rulebook is invalid, or the command failed.
+    pub const FAILURE: u8 = 1;
+    /// Bad input: an unknown flag, name or field, or an unreadable file.
+    pub const BAD_INPUT: u8 = 2;
+}
+
+/// An error with the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn input(error: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: exit::BAD_INPUT, error: error.into() }
+    }
+    pub fn failed(error: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: exit::FAILURE, error: error.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check(c) => check::run(&cli, c),
+        Command::Rulebook { command } => match command {
+            RulebookCommand::Validate { dir } => rulebook_cmd::validate(&cli, dir.as_deref()),
+            RulebookCommand::List { json } => rulebook_cmd::list(&cli, *json),
+            RulebookCommand::Show { id, json } => rulebook_cmd::show(&cli, id, *json),
+            RulebookCommand::Matrix(m) => rulebook_cmd::matrix(&cli, m),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(f) => {
+            eprintln!("dfft: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

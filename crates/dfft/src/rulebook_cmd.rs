@@ -1,0 +1,153 @@
+//! `dfft rulebook ...`: validate, list, show, matrix.
+
+use std::path::Path;
+
+use anyhow::{anyhow, Context};
+use rules::{Day, FlowInput, Rulebook, Sources};
+use serde::Serialize;
+
+use crate::args::{Cli, MatrixArgs};
+use crate::Failure;
+
+/// The rulebook from `--rulebook DIR`, else the built-in one.
+pub fn load(cli: &Cli) -> Result<Rulebook, Failure> {
+    load_from(cli.rulebook.as_deref())
+}
+
+fn load_from(dir: Option<&Path>) -> Result<Rulebook, Failure> {
+    let sources = match dir {
+        Some(d) => Sources::from_dir(d).with_context(|| format!("reading rulebook {}", d.display())).map_err(Failure::input)?,
+        None => Sources::embedded(),
+    };
+    Rulebook::from_sources(&sources).map_err(|d| Failure::failed(anyhow!("invalid rulebook:\n{d}")))
+}
+
+pub fn validate(cli: &Cli, dir: Option<&Path>) -> Result<(), Failure> {
+    let rulebook = load_from(dir.or(cli.rulebook.as_deref()))?;
+    let routes = rulebook.rules.iter().filter(|r| !r.restriction).count();
+    let uncertain = rulebook.rules.iter().filter(|r| r.uncertain).count();
+    println!(
+        "rulebook {} is valid: {} jurisdictions, {} routes, {} restrictions, {} sets ({} rules marked uncertain)\n{}",
+        rulebook.release.version,
+        rulebook.jurisdictions.len(),
+        routes,
+        rulebook.rules.len() - routes,
+        rulebook.sets.len(),
+        uncertain,
+        rulebook.release.digest
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    law: &'a str,
+    members: Vec<&'a str>,
+    rules: usize,
+    citations: usize,
+    uncertain: usize,
+    reviewed: String,
+}
+
+pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
+    let rulebook = load(cli)?;
+    let rows: Vec<ListRow> = rulebook
+        .jurisdictions
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let rules: Vec<_> = rulebook.rules.iter().filter(|r| usize::from(r.jurisdiction) == i).collect();
+            ListRow {
+                id: &j.id,
+                name: &j.name,
+                law: &j.law,
+                members: j.members.iter().map(|m| rulebook.country_code(m.0)).collect(),
+                rules: rules.len(),
+                citations: rules.iter().filter(|r| r.citation.url.starts_with("http")).count(),
+                uncertain: rules.iter().filter(|r| r.uncertain).count(),
+                reviewed: j.reviewed.to_string(),
+            }
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(Failure::failed)?);
+        return Ok(());
+    }
+    println!("{:<4} {:<44} {:>5} {:>9} {:>9}  reviewed", "id", "name", "rules", "citations", "uncertain");
+    for r in &rows {
+        println!("{:<4} {:<44} {:>5} {:>9} {:>9}  {}", r.id, truncate(r.name, 44), r.rules, r.citations, r.uncertain, r.reviewed);
+    }
+    println!("\n{} jurisdictions; rulebook {} ({})", rows.len(), rulebook.release.version, rulebook.release.digest);
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    }
+}
+
+pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
+    let rulebook = load(cli)?;
+    let Some(jur) = rulebook.jurisdiction_index(id) else {
+        return Err(Failure::input(anyhow!(rulebook.unknown_jurisdiction(id))));
+    };
+    let info = &rulebook.jurisdictions[usize::from(jur)];
+    if json {
+        let written = rulebook.written.jurisdictions.iter().find(|(_, j)| j.id.get_ref() == &info.id).map(|(_, j)| j);
+        println!("{}", serde_json::to_string_pretty(&written).map_err(Failure::failed)?);
+        return Ok(());
+    }
+    println!("{} — {}\n  law: {}", info.id, info.name, info.law);
+    if let Some(a) = &info.authority {
+        println!("  authority: {a}");
+    }
+    let members: Vec<&str> = info.members.iter().map(|m| rulebook.country_code(m.0)).collect();
+    println!("  governs exports from: {}", members.join(" "));
+    println!("  reviewed: {}   file: {}", info.reviewed, info.file);
+    let cats = &rulebook.vocab.categories;
+    let sensitive = cats.get("sensitive").map(|s| {
+        (0..cats.len()).filter(|c| *c != usize::from(s) && info.closure[*c] & (1u32 << s) != 0).map(|c| cats.ids[c].as_str()).collect::<Vec<_>>()
+    });
+    if let Some(s) = sensitive {
+        println!("  counts as sensitive here: {}", s.join(", "));
+    }
+    for (title, restriction) in [("Routes (lawful ways out)", false), ("Restrictions (apply before any route)", true)] {
+        println!("\n{title}:");
+        for r in rulebook.rules_of(jur).filter(|r| r.restriction == restriction) {
+            let dates = match (r.valid_from, r.valid_until) {
+                (None, None) => String::new(),
+                (f, u) => format!(" [{} … {}]", f.map_or("".into(), |d| d.to_string()), u.map_or("".into(), |d| d.to_string())),
+            };
+            let flag = if r.uncertain { " (uncertain)" } else { "" };
+            println!("  {} ({}){dates}{flag}\n      {}\n      {} {} <{}>", r.id, r.kind, r.summary, r.citation.instrument, r.citation.article, r.citation.url);
+        }
+    }
+    Ok(())
+}
+
+pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
+    let rulebook = load(cli)?;
+    let first = rulebook.jurisdictions.first().map(|j| rulebook.country_code(j.representative).to_owned()).unwrap_or_default();
+    let input = FlowInput {
+        from: first.clone(),
+        to: first,
+        data: args.data.clone(),
+        subjects: args.subjects,
+        purpose: Some(args.purpose.clone()),
+        as_of: args.as_of.clone(),
+        ..FlowInput::default()
+    };
+    let template = rulebook.resolve(&input, Day::today()).map_err(Failure::input)?;
+    let m = rulebook.matrix(&template);
+    print!("{}", m.to_text());
+    if let Some(path) = &args.svg {
+        std::fs::write(path, m.to_svg()).with_context(|| format!("writing {}", path.display())).map_err(Failure::failed)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
