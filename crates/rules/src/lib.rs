@@ -23,6 +23,7 @@ pub mod compile;
 pub mod day;
 pub mod engine;
 pub mod flow;
+pub mod gen;
 pub mod matrix;
 pub mod model;
 pub mod report;
