@@ -64,10 +64,19 @@ fn from_flags(args: &CheckArgs) -> anyhow::Result<FlowInput> {
 
 fn no_jurisdiction(rulebook: &Rulebook, e: &rules::DecideError) -> String {
     match e {
-        rules::DecideError::NoJurisdiction { country, day } => format!(
-            "no jurisdiction in the rulebook governs exports from {} on {day}",
-            rulebook.country_code(*country)
-        ),
+        rules::DecideError::NoJurisdiction { country, day } => {
+            let covered: Vec<String> = rulebook
+                .jurisdictions
+                .iter()
+                .filter(|j| j.members.iter().any(|m| m.0 == *country))
+                .map(|j| format!("{} from {}", j.id, j.covers_from))
+                .collect();
+            format!(
+                "no jurisdiction in the rulebook governs exports from {} on {day} (the rulebook models: {})",
+                rulebook.country_code(*country),
+                covered.join(", ")
+            )
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::day::Day;
-use crate::engine::{CountryId, Effect, Governance, Instance, JurId, RuleId, Table, Tables};
+use crate::engine::{CountryId, Effect, Governance, Instance, JurId, RuleId, Table, Tables, MAX_PER_PAIR};
 use crate::model::*;
 use crate::rulebook::{Country, JurisdictionInfo, Release, Rulebook, RuleInfo, SetInfo, Written};
 use crate::source::{Diagnostic, Diagnostics, SourceFile, Sources};
@@ -217,6 +217,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             }
             slot.push(Governance { jur, from: *from, until: *until });
         }
+        let covers_from = j.covers_from.as_ref().and_then(|d| day(&mut r, d));
         let representative = match &j.representative {
             Some(name) => ctx.country(&mut r, name),
             None => members.first().map(|m| m.0),
@@ -233,6 +234,8 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             members,
             representative: representative.unwrap_or(0),
             reviewed,
+            // Filled in from the rules below unless the file says.
+            covers_from: covers_from.unwrap_or(Day::MAX),
             file: path.clone(),
             closure,
         });
@@ -258,6 +261,19 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         }
     }
     pending.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    // A law is modelled from its earliest rule on, unless its file says otherwise.
+    for (i, (j, file)) in jurisdictions.iter_mut().zip(&jur_files).enumerate() {
+        if file.covers_from.is_none() {
+            let own = pending.iter().filter(|p| usize::from(p.0.jurisdiction) == i);
+            j.covers_from = own.map(|p| p.0.valid_from.unwrap_or(Day::MIN)).min().unwrap_or(Day::MIN);
+        }
+    }
+    for g in governance.iter_mut().flatten() {
+        g.from = g.from.max(jurisdictions[usize::from(g.jur)].covers_from);
+    }
+    for g in governance.iter_mut() {
+        g.retain(|g| g.from < g.until);
+    }
     if pending.len() > usize::from(RuleId::MAX) {
         out.push(Diagnostic { file: "jurisdictions/".into(), line: 1, column: 1, message: format!("too many rules ({}); at most {}", pending.len(), RuleId::MAX) });
         return None;
@@ -288,6 +304,25 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             }
         }
         rules.push(info);
+    }
+    // Decisions keep per-pair bit sets and fixed arrays: check the rulebook fits them.
+    for (lists, limit, what) in [
+        (&route_lists, MAX_PER_PAIR, "route instances"),
+        (&export_lists, MAX_PER_PAIR, "export restriction instances"),
+        (&import_lists, MAX_PER_PAIR, "import restriction instances"),
+    ] {
+        // One diagnostic per jurisdiction, naming its worst destination.
+        for (j, info) in jurisdictions.iter().enumerate() {
+            let per_country = &lists[j * ncountries..(j + 1) * ncountries];
+            if let Some((c, list)) = per_country.iter().enumerate().max_by_key(|(_, l)| l.len()).filter(|(_, l)| l.len() > limit) {
+                out.push(Diagnostic {
+                    file: info.file.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!("{} has {} {what} for destination {}; at most {limit} (split validity periods less finely)", info.id, list.len(), countries[c].code),
+                });
+            }
+        }
     }
     let table = |lists: Vec<Vec<u32>>, instances: Vec<Instance>| {
         let mut index = Vec::with_capacity(lists.len());

@@ -16,8 +16,9 @@ pub type RuleId = u16;
 
 /// Most options a decision reports; more are dropped (the validator keeps rulebooks below it).
 pub const MAX_OPTIONS: usize = 32;
-/// Most restrictions one decision can cite.
-pub const MAX_RESTRICTIONS: usize = 16;
+/// Most instances of one kind (routes, export restrictions, import restrictions) one
+/// (jurisdiction, country) pair may have: decisions record them as bits of a u64.
+pub const MAX_PER_PAIR: usize = 64;
 
 /// The verdict, ordered from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -162,8 +163,9 @@ impl Opt {
     }
 }
 
-/// A decision as indices into the rulebook. `report` turns it into text and JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A decision as indices into the rulebook: small and `Copy`, so deciding never allocates and
+/// never copies much. `Tables::options` and `report` expand it when someone wants to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
     pub verdict: Verdict,
     pub exporter: JurId,
@@ -173,10 +175,17 @@ pub struct Decision {
     pub domestic: bool,
     /// The data categories under the exporter's law.
     pub data: u32,
-    /// The route that is met (verdict `allow`, unless the law does not apply at all).
+    /// The route that is met (verdict `allow`).
     pub route: Option<RuleId>,
-    pub restrictions: ArrayVec<RuleId, MAX_RESTRICTIONS>,
-    pub options: ArrayVec<Opt, MAX_OPTIONS>,
+    /// Bit i: the i-th export restriction for this (exporter, destination) matched.
+    pub export_matched: u64,
+    /// Bit i: the i-th import restriction of the destination's law for this origin matched.
+    pub import_matched: u64,
+    /// Bit i: the i-th route instance for this (exporter, destination) applies but is not yet met.
+    pub candidates: u64,
+    /// What matching `require` restrictions add to every route.
+    pub extra_requires: u64,
+    pub extra_approval: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,82 +242,122 @@ impl Tables {
             self.jurisdiction_of(flow.from, day).ok_or(DecideError::NoJurisdiction { country: flow.from, day })?;
         let importer = self.jurisdiction_of(flow.to, day);
         let data = self.close(exporter, flow.data);
-        let mut decision = Decision {
+        let mut d = Decision {
             verdict: Verdict::Allow,
             exporter,
             importer,
             domestic: flow.from == flow.to,
             data,
             route: None,
-            restrictions: ArrayVec::new(),
-            options: ArrayVec::new(),
+            export_matched: 0,
+            import_matched: 0,
+            candidates: 0,
+            extra_requires: 0,
+            extra_approval: 0,
         };
-        if decision.domestic {
-            return Ok(decision);
+        if d.domestic {
+            return Ok(d);
         }
         let purpose = flow.purpose.map_or(0, |p| 1u64 << (p & 63));
 
         // Restrictions first: the exporter's on this destination, then the destination's on this origin.
         let mut denied = false;
-        let mut extra_requires = 0u64;
-        let mut extra_approval = 0u64;
-        let import_data = importer.map_or(0, |j| self.close(j, flow.data));
-        let export_side = self.export_restrictions.get(exporter, flow.to).map(|i| (i, data));
-        let import_side =
-            importer.into_iter().flat_map(|j| self.import_restrictions.get(j, flow.from)).map(|i| (i, import_data));
-        for (inst, data) in export_side.chain(import_side) {
-            if !inst.in_scope(day, data, purpose, flow) {
-                continue;
+        for (i, inst) in self.export_restrictions.get(exporter, flow.to).enumerate() {
+            if inst.in_scope(day, data, purpose, flow) {
+                d.export_matched |= 1u64 << (i & 63);
+                denied |= apply(inst, &mut d);
             }
-            match inst.effect {
-                Effect::Deny => denied = true,
-                Effect::Require => {
-                    extra_requires |= inst.requires;
-                    extra_approval |= inst.approval;
+        }
+        if let Some(j) = importer {
+            let data = self.close(j, flow.data);
+            for (i, inst) in self.import_restrictions.get(j, flow.from).enumerate() {
+                if inst.in_scope(day, data, purpose, flow) {
+                    d.import_matched |= 1u64 << (i & 63);
+                    denied |= apply(inst, &mut d);
                 }
-                Effect::Oblige => {}
             }
-            let _ = decision.restrictions.try_push(inst.rule);
         }
         if denied {
-            decision.verdict = Verdict::Deny;
-            return Ok(decision);
+            d.verdict = Verdict::Deny;
+            return Ok(d);
         }
 
         // Then the routes out of the exporter's jurisdiction.
         let mut best: Option<(u8, RuleId)> = None;
-        for inst in self.routes.get(exporter, flow.to) {
+        let mut conditional = false;
+        for (i, inst) in self.routes.get(exporter, flow.to).enumerate() {
             if !inst.in_scope(day, data, purpose, flow) {
                 continue;
             }
-            let missing = (inst.requires | extra_requires) & !flow.safeguards;
+            let missing = (inst.requires | d.extra_requires) & !flow.safeguards;
             let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
             if missing == 0 && certified {
                 if best.is_none_or(|b| (inst.rank, inst.rule) < b) {
                     best = Some((inst.rank, inst.rule));
                 }
-                continue;
+            } else {
+                d.candidates |= 1u64 << (i & 63);
+                conditional |= missing & (inst.approval | d.extra_approval | self.authority) == 0;
             }
-            if best.is_some() {
-                continue;
-            }
-            let approval = missing & (inst.approval | extra_approval | self.authority) != 0;
-            let certs = if certified { 0 } else { inst.certs_any };
-            add_option(&mut decision.options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank });
         }
-
-        if let Some((_, rule)) = best {
-            decision.route = Some(rule);
-            decision.options.clear();
-            decision.verdict = Verdict::Allow;
-        } else if decision.options.is_empty() {
-            decision.verdict = Verdict::Deny;
+        d.verdict = if let Some((_, rule)) = best {
+            d.route = Some(rule);
+            d.candidates = 0;
+            Verdict::Allow
+        } else if d.candidates == 0 {
+            Verdict::Deny
+        } else if conditional {
+            Verdict::Conditional
         } else {
-            decision.options.sort_unstable_by_key(|o| (o.approval, o.rank, o.missing.count_ones(), o.certs != 0, o.rule));
-            decision.verdict =
-                if decision.options.iter().any(|o| !o.approval) { Verdict::Conditional } else { Verdict::Approval };
+            Verdict::Approval
+        };
+        Ok(d)
+    }
+
+    /// The restrictions that matched, exporter's first, in rule order.
+    pub fn matched_restrictions<'a>(&'a self, flow: &'a Flow, d: &'a Decision) -> impl Iterator<Item = RuleId> + 'a {
+        let export = self.export_restrictions.get(d.exporter, flow.to).enumerate().filter(move |(i, _)| d.export_matched & (1u64 << (i & 63)) != 0);
+        let import = d
+            .importer
+            .into_iter()
+            .flat_map(move |j| self.import_restrictions.get(j, flow.from).enumerate())
+            .filter(move |(i, _)| d.import_matched & (1u64 << (i & 63)) != 0);
+        export.chain(import).map(|(_, inst)| inst.rule)
+    }
+
+    /// The options of a `conditional` or `approval` decision: the ways to make the flow lawful,
+    /// without any that another option makes redundant, easiest first.
+    pub fn options(&self, flow: &Flow, d: &Decision) -> ArrayVec<Opt, MAX_OPTIONS> {
+        let mut options = ArrayVec::new();
+        if d.candidates == 0 {
+            return options;
         }
-        Ok(decision)
+        for (i, inst) in self.routes.get(d.exporter, flow.to).enumerate() {
+            if d.candidates & (1u64 << (i & 63)) == 0 {
+                continue;
+            }
+            let missing = (inst.requires | d.extra_requires) & !flow.safeguards;
+            let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
+            let approval = missing & (inst.approval | d.extra_approval | self.authority) != 0;
+            let certs = if certified { 0 } else { inst.certs_any };
+            add_option(&mut options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank });
+        }
+        options.sort_unstable_by_key(|o| (o.approval, o.rank, o.missing.count_ones(), o.certs != 0, o.rule));
+        options
+    }
+}
+
+/// Applies a matching restriction; true if it prohibits the flow.
+#[inline]
+fn apply(inst: &Instance, d: &mut Decision) -> bool {
+    match inst.effect {
+        Effect::Deny => true,
+        Effect::Require => {
+            d.extra_requires |= inst.requires;
+            d.extra_approval |= inst.approval;
+            false
+        }
+        Effect::Oblige => false,
     }
 }
 

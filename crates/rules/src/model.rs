@@ -93,6 +93,10 @@ pub struct JurisdictionFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub representative: Option<Name>,
     pub reviewed: Name,
+    /// First day the rulebook models this law; earlier decisions are refused. Default: the
+    /// earliest `valid_from` of the jurisdiction's rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers_from: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -143,7 +143,8 @@ impl Rulebook {
             ));
         }
 
-        for r in d.restrictions.iter().filter_map(|r| self.rule(*r)) {
+        let matched: Vec<RuleId> = self.tables.matched_restrictions(flow, d).collect();
+        for r in matched.iter().filter_map(|r| self.rule(*r)) {
             let side = if r.import {
                 format!("The destination's law ({}) applies to data arriving from {from}", self.jurisdictions[usize::from(r.jurisdiction)].name)
             } else {
@@ -182,7 +183,7 @@ impl Rulebook {
             }
             Verdict::Conditional | Verdict::Approval => {
                 let mut listed = Vec::new();
-                for o in &d.options {
+                for o in &self.tables.options(flow, d) {
                     let Some(r) = self.rule(o.rule) else { continue };
                     let safeguards: Vec<String> =
                         self.vocab.mechanisms.names_of(o.missing).into_iter().map(String::from).collect();
@@ -209,7 +210,7 @@ impl Rulebook {
                 });
             }
             Verdict::Deny => {
-                if !d.restrictions.iter().filter_map(|r| self.rule(*r)).any(|r| r.effect == Some(Effect::Deny)) {
+                if !matched.iter().filter_map(|r| self.rule(*r)).any(|r| r.effect == Some(Effect::Deny)) {
                     explanation.push(format!(
                         "No route under {} covers this flow on {}: the law offers no lawful way for it.",
                         exporter.name, flow.as_of

@@ -44,6 +44,8 @@ pub struct JurisdictionInfo {
     pub members: Vec<(CountryId, Day, Day)>,
     pub representative: CountryId,
     pub reviewed: Day,
+    /// First day the rulebook models this law (`Day::MIN`: always).
+    pub covers_from: Day,
     pub file: String,
     pub closure: [u32; 32],
 }
