@@ -19,17 +19,24 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<(), Failure> {
         Some(path) => {
             let text = if path.as_os_str() == "-" {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading the flow from stdin").map_err(Failure::input)?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the flow from stdin")
+                    .map_err(Failure::input)?;
                 s
             } else {
-                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(Failure::input)?
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))
+                    .map_err(Failure::input)?
             };
             FlowInput::from_json(&text).map_err(Failure::input)?
         }
         None => from_flags(args).map_err(Failure::input)?,
     };
     let flow = rulebook.resolve(&input, today).map_err(Failure::input)?;
-    let decision = rulebook.decide(&flow).map_err(|e| Failure::input(anyhow!(no_jurisdiction(&rulebook, &e))))?;
+    let decision = rulebook
+        .decide(&flow)
+        .map_err(|e| Failure::input(anyhow!(no_jurisdiction(&rulebook, &e))))?;
     let report = rulebook.report(&flow, &decision);
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(Failure::failed)?;
@@ -86,12 +93,17 @@ fn decide_line(rulebook: &Rulebook, today: Day, line: &str, n: usize, out: &mut 
         .map_err(|e| e.to_string())
         .and_then(|input| rulebook.resolve(&input, today).map_err(|e| e.to_string()))
         .and_then(|flow| {
-            let d = rulebook.decide(&flow).map_err(|e| no_jurisdiction(rulebook, &e))?;
+            let d = rulebook
+                .decide(&flow)
+                .map_err(|e| no_jurisdiction(rulebook, &e))?;
             Ok(rulebook.report(&flow, &d))
         });
     let written = match result {
         Ok(report) => serde_json::to_writer(&mut *out, &report),
-        Err(message) => serde_json::to_writer(&mut *out, &serde_json::json!({ "line": n, "error": message })),
+        Err(message) => serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({ "line": n, "error": message }),
+        ),
     };
     if written.is_err() {
         out.extend_from_slice(br#"{"error":"could not encode the decision"}"#);
@@ -111,7 +123,11 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
         // One chunk per thread per round.
         let mut round: Vec<Vec<String>> = Vec::with_capacity(threads);
         for _ in 0..threads {
-            let chunk: Vec<String> = lines.by_ref().take(CHUNK).collect::<Result<_, _>>().context("reading stdin")?;
+            let chunk: Vec<String> = lines
+                .by_ref()
+                .take(CHUNK)
+                .collect::<Result<_, _>>()
+                .context("reading stdin")?;
             if chunk.is_empty() {
                 break;
             }
@@ -120,11 +136,14 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
         if round.is_empty() {
             break;
         }
-        let starts: Vec<usize> = round.iter().scan(n, |acc, c| {
-            let s = *acc;
-            *acc += c.len();
-            Some(s)
-        }).collect();
+        let starts: Vec<usize> = round
+            .iter()
+            .scan(n, |acc, c| {
+                let s = *acc;
+                *acc += c.len();
+                Some(s)
+            })
+            .collect();
         n += round.iter().map(Vec::len).sum::<usize>();
         let outputs: Vec<Vec<u8>> = std::thread::scope(|s| {
             let handles: Vec<_> = round
@@ -140,7 +159,13 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| b"{\"error\":\"internal error\"}\n".to_vec())).collect()
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| b"{\"error\":\"internal error\"}\n".to_vec())
+                })
+                .collect()
         });
         for o in outputs {
             out.write_all(&o).context("writing stdout")?;

@@ -8,15 +8,27 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::day::Day;
-use crate::engine::{CountryId, Effect, Governance, Instance, JurId, RuleId, Table, Tables, MAX_PER_PAIR};
+use crate::engine::{
+    features, CountryId, Dated, Effect, Governance, Instance, JurId, RuleId, Table, Tables, ALWAYS,
+    MAX_PER_PAIR, RESTRICTIONS, ROUTES,
+};
 use crate::model::*;
-use crate::rulebook::{Country, JurisdictionInfo, Release, Rulebook, RuleInfo, SetInfo, Written};
+use crate::rulebook::{Country, JurisdictionInfo, Release, RuleInfo, Rulebook, SetInfo, Written};
 use crate::source::{Diagnostic, Diagnostics, SourceFile, Sources};
 use crate::vocab::{closest, unknown, Terms, Vocab};
 
 /// Route kinds, in order of preference when several routes are met.
-pub const ROUTE_KINDS: &[&str] =
-    &["exemption", "adequacy", "certification", "scc", "bcr", "contract", "consent", "derogation", "authorisation"];
+pub const ROUTE_KINDS: &[&str] = &[
+    "exemption",
+    "adequacy",
+    "certification",
+    "scc",
+    "bcr",
+    "contract",
+    "consent",
+    "derogation",
+    "authorisation",
+];
 pub const RESTRICTION_KINDS: &[&str] = &["prohibition", "localisation", "condition"];
 const EFFECTS: &[&str] = &["deny", "require", "oblige"];
 const DIRECTIONS: &[&str] = &["export", "import"];
@@ -46,14 +58,22 @@ struct Reporter<'a> {
 impl Reporter<'_> {
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = self.file.position(offset);
-        self.out.push(Diagnostic { file: self.file.path.clone(), line, column, message: message.into() });
+        self.out.push(Diagnostic {
+            file: self.file.path.clone(),
+            line,
+            column,
+            message: message.into(),
+        });
     }
     fn name(&mut self, name: &Name, message: impl Into<String>) {
         self.at(name.span().start, message);
     }
 }
 
-fn parse_file<T: serde::de::DeserializeOwned>(file: &SourceFile, out: &mut Vec<Diagnostic>) -> Option<T> {
+fn parse_file<T: serde::de::DeserializeOwned>(
+    file: &SourceFile,
+    out: &mut Vec<Diagnostic>,
+) -> Option<T> {
     match toml::from_str::<T>(&file.text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -100,7 +120,12 @@ fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Written> {
         ("countries.toml", countries.is_some()),
     ] {
         if !present && !sources.files.iter().any(|f| f.path == name) {
-            out.push(Diagnostic { file: name.into(), line: 1, column: 1, message: "required file is missing".into() });
+            out.push(Diagnostic {
+                file: name.into(),
+                line: 1,
+                column: 1,
+                message: "required file is missing".into(),
+            });
         }
     }
     if jurisdictions.is_empty() && ok {
@@ -111,12 +136,26 @@ fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Written> {
             message: "the rulebook has no jurisdiction files".into(),
         });
     }
-    Some(Written { release: release?, vocabulary: vocabulary?, countries: countries?, sets, jurisdictions }).filter(|_| ok)
+    Some(Written {
+        release: release?,
+        vocabulary: vocabulary?,
+        countries: countries?,
+        sets,
+        jurisdictions,
+    })
+    .filter(|_| ok)
 }
 
 fn file<'a>(sources: &'a Sources, path: &str) -> &'a SourceFile {
-    static EMPTY: SourceFile = SourceFile { path: String::new(), text: String::new() };
-    sources.files.iter().find(|f| f.path == path).unwrap_or(&EMPTY)
+    static EMPTY: SourceFile = SourceFile {
+        path: String::new(),
+        text: String::new(),
+    };
+    sources
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or(&EMPTY)
 }
 
 fn digest(sources: &Sources) -> String {
@@ -144,7 +183,14 @@ fn day(r: &mut Reporter, name: &Name) -> Option<Day> {
 
 fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Option<Rulebook> {
     let release_file = file(sources, "rulebook.toml");
-    let reviewed = day(&mut Reporter { file: release_file, out }, &written.release.reviewed).unwrap_or(Day::MIN);
+    let reviewed = day(
+        &mut Reporter {
+            file: release_file,
+            out,
+        },
+        &written.release.reviewed,
+    )
+    .unwrap_or(Day::MIN);
     let release = Release {
         name: written.release.name.clone(),
         version: written.release.version.clone(),
@@ -153,22 +199,40 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     };
 
     let vocab = build_vocab(file(sources, "vocabulary.toml"), &written.vocabulary, out);
-    let (countries, country_index) = build_countries(file(sources, "countries.toml"), &written.countries, out);
-    let ctx = Ctx { vocab: &vocab, country_index: &country_index, countries: countries.len() };
+    let (countries, country_index) =
+        build_countries(file(sources, "countries.toml"), &written.countries, out);
+    let ctx = Ctx {
+        vocab: &vocab,
+        country_index: &country_index,
+        countries: countries.len(),
+    };
 
     // Sets: shared ones and each jurisdiction's own.
     let mut sets: Vec<SetInfo> = Vec::new();
     let mut set_index: HashMap<String, usize> = HashMap::new();
-    let set_sources = written.sets.iter().map(|(p, f)| (p, &f.sets)).chain(written.jurisdictions.iter().map(|(p, j)| (p, &j.sets)));
+    let set_sources = written
+        .sets
+        .iter()
+        .map(|(p, f)| (p, &f.sets))
+        .chain(written.jurisdictions.iter().map(|(p, j)| (p, &j.sets)));
     for (path, defs) in set_sources {
-        let mut r = Reporter { file: file(sources, path), out };
+        let mut r = Reporter {
+            file: file(sources, path),
+            out,
+        };
         for def in defs {
             let id = def.id.get_ref();
             if !is_lower_id(id) {
-                r.name(&def.id, format!("set id '{id}' must be lower case letters, digits and '-'"));
+                r.name(
+                    &def.id,
+                    format!("set id '{id}' must be lower case letters, digits and '-'"),
+                );
             }
             if set_index.contains_key(id) {
-                r.name(&def.id, format!("set '{id}' is defined twice (set ids are global)"));
+                r.name(
+                    &def.id,
+                    format!("set '{id}' is defined twice (set ids are global)"),
+                );
                 continue;
             }
             check_citation(&mut r, def.id.span().start, &def.citation, &def.also);
@@ -193,10 +257,16 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     sorted.sort_by(|a, b| a.1.id.get_ref().cmp(b.1.id.get_ref()));
     let mut governance: Vec<Vec<Governance>> = vec![Vec::new(); countries.len()];
     for (path, j) in sorted {
-        let mut r = Reporter { file: file(sources, path), out };
+        let mut r = Reporter {
+            file: file(sources, path),
+            out,
+        };
         let id = j.id.get_ref();
         if !is_upper_id(id) {
-            r.name(&j.id, format!("jurisdiction id '{id}' must be upper case letters, digits and '-'"));
+            r.name(
+                &j.id,
+                format!("jurisdiction id '{id}' must be upper case letters, digits and '-'"),
+            );
         }
         let expected = format!("jurisdictions/{id}.toml");
         if *path != expected {
@@ -212,10 +282,16 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         for (m, (country, from, until)) in j.members.iter().zip(&members) {
             let slot = &mut governance[usize::from(*country)];
             if let Some(other) = slot.iter().find(|g| g.from < *until && *from < g.until) {
-                let other_id = jurisdictions.get(usize::from(other.jur)).map_or("?", |x| x.id.as_str());
+                let other_id = jurisdictions
+                    .get(usize::from(other.jur))
+                    .map_or("?", |x| x.id.as_str());
                 r.at(m.span().start, format!("country '{}' is already governed by jurisdiction '{other_id}' in an overlapping period", m.get_ref().country()));
             }
-            slot.push(Governance { jur, from: *from, until: *until });
+            slot.push(Governance {
+                jur,
+                from: *from,
+                until: *until,
+            });
         }
         let covers_from = j.covers_from.as_ref().and_then(|d| day(&mut r, d));
         let representative = match &j.representative {
@@ -248,11 +324,22 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     for (jur, j) in jur_files.iter().enumerate() {
         let jur = JurId::try_from(jur).unwrap_or(JurId::MAX);
         let info = &jurisdictions[usize::from(jur)];
-        let mut r = Reporter { file: file(sources, &info.file), out };
+        let mut r = Reporter {
+            file: file(sources, &info.file),
+            out,
+        };
         let mut seen = HashSet::new();
-        for (def, restriction) in j.routes.iter().map(|d| (d, false)).chain(j.restrictions.iter().map(|d| (d, true))) {
+        for (def, restriction) in j
+            .routes
+            .iter()
+            .map(|d| (d, false))
+            .chain(j.restrictions.iter().map(|d| (d, true)))
+        {
             if !seen.insert(def.id.get_ref().clone()) {
-                r.name(&def.id, format!("rule id '{}' is used twice in this file", def.id.get_ref()));
+                r.name(
+                    &def.id,
+                    format!("rule id '{}' is used twice in this file", def.id.get_ref()),
+                );
                 continue;
             }
             if let Some(p) = ctx.rule(&mut r, &set_index, &sets, info, jur, def, restriction) {
@@ -264,8 +351,13 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     // A law is modelled from its earliest rule on, unless its file says otherwise.
     for (i, (j, file)) in jurisdictions.iter_mut().zip(&jur_files).enumerate() {
         if file.covers_from.is_none() {
-            let own = pending.iter().filter(|p| usize::from(p.0.jurisdiction) == i);
-            j.covers_from = own.map(|p| p.0.valid_from.unwrap_or(Day::MIN)).min().unwrap_or(Day::MIN);
+            let own = pending
+                .iter()
+                .filter(|p| usize::from(p.0.jurisdiction) == i);
+            j.covers_from = own
+                .map(|p| p.0.valid_from.unwrap_or(Day::MIN))
+                .min()
+                .unwrap_or(Day::MIN);
         }
     }
     for g in governance.iter_mut().flatten() {
@@ -275,65 +367,78 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         g.retain(|g| g.from < g.until);
     }
     if pending.len() > usize::from(RuleId::MAX) {
-        out.push(Diagnostic { file: "jurisdictions/".into(), line: 1, column: 1, message: format!("too many rules ({}); at most {}", pending.len(), RuleId::MAX) });
+        out.push(Diagnostic {
+            file: "jurisdictions/".into(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "too many rules ({}); at most {}",
+                pending.len(),
+                RuleId::MAX
+            ),
+        });
         return None;
     }
 
     let njur = jurisdictions.len();
     let ncountries = countries.len();
-    let mut route_lists = vec![Vec::new(); njur * ncountries];
-    let mut export_lists = vec![Vec::new(); njur * ncountries];
-    let mut import_lists = vec![Vec::new(); njur * ncountries];
-    let mut route_instances = Vec::new();
-    let mut export_instances = Vec::new();
-    let mut import_instances = Vec::new();
+    let mut export_pairs: Vec<[Vec<u32>; 2]> = vec![[Vec::new(), Vec::new()]; njur * ncountries];
+    let mut import_pairs: Vec<[Vec<u32>; 1]> = vec![[Vec::new()]; njur * ncountries];
+    let mut export_dated: Vec<Dated> = Vec::new();
+    let mut import_dated: Vec<Dated> = Vec::new();
     for (rule_id, (info, p)) in pending.into_iter().enumerate() {
         let rule = RuleId::try_from(rule_id).unwrap_or(RuleId::MAX);
-        let (lists, instances) = match (info.restriction, p.import) {
-            (false, _) => (&mut route_lists, &mut route_instances),
-            (true, false) => (&mut export_lists, &mut export_instances),
-            (true, true) => (&mut import_lists, &mut import_instances),
-        };
+        let jur = usize::from(info.jurisdiction);
         for (from, until, members) in p.intervals {
-            let id = u32::try_from(instances.len()).unwrap_or(u32::MAX);
-            instances.push(Instance { from, until, rule, ..p.template });
-            for (country, member) in members.iter().enumerate() {
-                if *member {
-                    lists[usize::from(info.jurisdiction) * ncountries + country].push(id);
-                }
+            let instance = Instance { rule, ..p.template };
+            let countries = members
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| **m)
+                .map(|(c, _)| jur * ncountries + c);
+            if p.import {
+                let id = import_dated.len() as u32;
+                import_dated.push((from, until, instance));
+                countries.for_each(|pair| import_pairs[pair][0].push(id));
+            } else {
+                let id = export_dated.len() as u32;
+                export_dated.push((from, until, instance));
+                let kind = if info.restriction {
+                    RESTRICTIONS
+                } else {
+                    ROUTES
+                };
+                countries.for_each(|pair| export_pairs[pair][kind].push(id));
             }
         }
         rules.push(info);
     }
-    // Decisions keep per-pair bit sets and fixed arrays: check the rulebook fits them.
-    for (lists, limit, what) in [
-        (&route_lists, MAX_PER_PAIR, "route instances"),
-        (&export_lists, MAX_PER_PAIR, "export restriction instances"),
-        (&import_lists, MAX_PER_PAIR, "import restriction instances"),
-    ] {
-        // One diagnostic per jurisdiction, naming its worst destination.
-        for (j, info) in jurisdictions.iter().enumerate() {
-            let per_country = &lists[j * ncountries..(j + 1) * ncountries];
-            if let Some((c, list)) = per_country.iter().enumerate().max_by_key(|(_, l)| l.len()).filter(|(_, l)| l.len() > limit) {
+    // Decisions keep per-list bit sets: check the rulebook fits them.
+    for (j, info) in jurisdictions.iter().enumerate() {
+        let pairs = j * ncountries..(j + 1) * ncountries;
+        let worst = |lists: &mut dyn Iterator<Item = usize>| lists.max().unwrap_or(0);
+        let routes = worst(&mut export_pairs[pairs.clone()].iter().map(|p| p[ROUTES].len()));
+        let exports = worst(
+            &mut export_pairs[pairs.clone()]
+                .iter()
+                .map(|p| p[RESTRICTIONS].len()),
+        );
+        let imports = worst(&mut import_pairs[pairs].iter().map(|p| p[0].len()));
+        for (n, what) in [
+            (routes, "route"),
+            (exports, "export restriction"),
+            (imports, "import restriction"),
+        ] {
+            if n > MAX_PER_PAIR {
                 out.push(Diagnostic {
                     file: info.file.clone(),
                     line: 1,
                     column: 1,
-                    message: format!("{} has {} {what} for destination {}; at most {limit} (split validity periods less finely)", info.id, list.len(), countries[c].code),
+                    message: format!("{} has {n} {what} instances for one country; at most {MAX_PER_PAIR} (split validity periods less finely)", info.id),
                 });
             }
         }
     }
-    let table = |lists: Vec<Vec<u32>>, instances: Vec<Instance>| {
-        let mut index = Vec::with_capacity(lists.len());
-        let mut ids = Vec::new();
-        for list in lists {
-            let start = ids.len() as u32;
-            ids.extend(list);
-            index.push((start, ids.len() as u32));
-        }
-        Table { countries: ncountries, index, ids, instances }
-    };
     let mut governance_index = Vec::with_capacity(ncountries);
     let mut flat = Vec::new();
     for g in governance {
@@ -345,12 +450,27 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         governance_index,
         governance: flat,
         closure: jurisdictions.iter().map(|j| j.closure).collect(),
-        routes: table(route_lists, route_instances),
-        export_restrictions: table(export_lists, export_instances),
-        import_restrictions: table(import_lists, import_instances),
+        // Routes in order of preference, so the first met one is the basis; restrictions in id order.
+        exports: Table::new(
+            ncountries,
+            export_pairs,
+            export_dated,
+            [|i| (i.rank, i.rule), |i| (0, i.rule)],
+        ),
+        imports: Table::new(ncountries, import_pairs, import_dated, [|i| (0, i.rule)]),
         authority: vocab.authority_mechanisms,
     };
-    Some(Rulebook::assemble(release, vocab, countries, country_index, jurisdictions, rules, sets, tables, written))
+    Some(Rulebook::assemble(
+        release,
+        vocab,
+        countries,
+        country_index,
+        jurisdictions,
+        rules,
+        sets,
+        tables,
+        written,
+    ))
 }
 
 /// A rule checked and resolved, waiting for its id to be assigned.
@@ -402,11 +522,16 @@ impl Ctx<'_> {
                     None
                 }
             };
-            let (Some(from), Some(until)) = (parse(member.from()), parse(member.until())) else { continue };
+            let (Some(from), Some(until)) = (parse(member.from()), parse(member.until())) else {
+                continue;
+            };
             let from = from.unwrap_or(Day::MIN);
             let until = until.map_or(Day::MAX, Day::next);
             if from >= until {
-                r.at(offset, format!("member '{}' has 'from' after 'until'", member.country()));
+                r.at(
+                    offset,
+                    format!("member '{}' has 'from' after 'until'", member.country()),
+                );
                 continue;
             }
             out.push((country, from, until));
@@ -439,7 +564,10 @@ impl Ctx<'_> {
             let Some(k) = cats.get(class) else {
                 // Keys carry no span in a map; point at the first member instead.
                 let offset = members.first().map_or(0, |m| m.span().start);
-                r.at(offset, format!("[lattice]: {}", unknown("data category", class, &cats.ids)));
+                r.at(
+                    offset,
+                    format!("[lattice]: {}", unknown("data category", class, &cats.ids)),
+                );
                 continue;
             };
             for p in parents.iter_mut() {
@@ -447,7 +575,9 @@ impl Ctx<'_> {
             }
             for m in members {
                 match cats.resolve(m.get_ref()) {
-                    Ok(c) if c == k => r.name(m, format!("category '{class}' cannot be within itself")),
+                    Ok(c) if c == k => {
+                        r.name(m, format!("category '{class}' cannot be within itself"))
+                    }
                     Ok(c) => parents[usize::from(c)] |= 1u32 << k,
                     Err(e) => r.name(m, e),
                 }
@@ -474,7 +604,12 @@ impl Ctx<'_> {
         closure
     }
 
-    fn place(&self, r: &mut Reporter, set_index: &HashMap<String, usize>, name: &Name) -> Option<Place> {
+    fn place(
+        &self,
+        r: &mut Reporter,
+        set_index: &HashMap<String, usize>,
+        name: &Name,
+    ) -> Option<Place> {
         let id = name.get_ref();
         if let Some(s) = set_index.get(id) {
             return Some(Place::Set(*s));
@@ -485,7 +620,11 @@ impl Ctx<'_> {
         let mut valid: Vec<String> = set_index.keys().cloned().collect();
         valid.extend(self.country_index.keys().cloned());
         let close = closest(id, &valid);
-        let hint = if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.join(" or ")) };
+        let hint = if close.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", close.join(" or "))
+        };
         r.name(name, format!("unknown set or country '{id}'{hint}"));
         None
     }
@@ -505,9 +644,16 @@ impl Ctx<'_> {
         let id = def.id.get_ref();
         let what = if restriction { "restriction" } else { "route" };
         if !is_lower_id(id) {
-            r.name(&def.id, format!("{what} id '{id}' must be lower case letters, digits and '-'"));
+            r.name(
+                &def.id,
+                format!("{what} id '{id}' must be lower case letters, digits and '-'"),
+            );
         }
-        let kinds = if restriction { RESTRICTION_KINDS } else { ROUTE_KINDS };
+        let kinds = if restriction {
+            RESTRICTION_KINDS
+        } else {
+            ROUTE_KINDS
+        };
         let kind = def.kind.get_ref();
         let rank = kinds.iter().position(|k| k == kind);
         if rank.is_none() {
@@ -526,11 +672,17 @@ impl Ctx<'_> {
                 }
             },
             (None, true) => {
-                r.name(&def.id, "a restriction needs `effect = \"deny\" | \"require\" | \"oblige\"`");
+                r.name(
+                    &def.id,
+                    "a restriction needs `effect = \"deny\" | \"require\" | \"oblige\"`",
+                );
                 None
             }
             (Some(e), false) => {
-                r.name(e, "`effect` is for restrictions; a route's effect is to make the flow lawful");
+                r.name(
+                    e,
+                    "`effect` is for restrictions; a route's effect is to make the flow lawful",
+                );
                 None
             }
             (None, false) => Some(Effect::Oblige),
@@ -552,13 +704,22 @@ impl Ctx<'_> {
             },
         };
         if import && (!def.to.is_empty() || !def.not_to.is_empty()) {
-            r.name(&def.id, "an import restriction is scoped by `origins`, not `to`/`not_to`");
+            r.name(
+                &def.id,
+                "an import restriction is scoped by `origins`, not `to`/`not_to`",
+            );
         }
         if !import && !def.origins.is_empty() {
-            r.name(&def.id, "`origins` is only for restrictions with direction = \"import\"");
+            r.name(
+                &def.id,
+                "`origins` is only for restrictions with direction = \"import\"",
+            );
         }
         if def.summary.trim().is_empty() {
-            r.name(&def.id, format!("{what} '{id}' needs a plain-language `summary`"));
+            r.name(
+                &def.id,
+                format!("{what} '{id}' needs a plain-language `summary`"),
+            );
         }
         check_citation(r, def.id.span().start, &def.citation, &def.also);
         check_certainty(r, def.certainty.as_ref());
@@ -566,7 +727,10 @@ impl Ctx<'_> {
         let until = def.valid_until.as_ref().and_then(|d| day(r, d));
         if let (Some(f), Some(u)) = (from, until) {
             if f > u {
-                r.name(def.valid_from.as_ref().unwrap_or(&def.id), format!("valid_from {f} is after valid_until {u}"));
+                r.name(
+                    def.valid_from.as_ref().unwrap_or(&def.id),
+                    format!("valid_from {f} is after valid_until {u}"),
+                );
             }
         }
         let reviewed = match &def.reviewed {
@@ -577,13 +741,22 @@ impl Ctx<'_> {
         let requires = self.terms(r, &v.mechanisms, &def.requires);
         let approval = self.terms(r, &v.mechanisms, &def.approval);
         if approval & !requires != 0 {
-            r.name(&def.approval[0], "every mechanism in `approval` must also be in `requires`");
+            r.name(
+                &def.approval[0],
+                "every mechanism in `approval` must also be in `requires`",
+            );
         }
-        if restriction && effect != Some(Effect::Require) && (requires != 0 || !def.importer_certifications_any.is_empty()) {
+        if restriction
+            && effect != Some(Effect::Require)
+            && (requires != 0 || !def.importer_certifications_any.is_empty())
+        {
             r.name(&def.id, "only restrictions with effect = \"require\" may have `requires`/`importer_certifications_any`");
         }
         if restriction && effect == Some(Effect::Require) && requires == 0 {
-            r.name(&def.id, "a restriction with effect = \"require\" needs `requires`");
+            r.name(
+                &def.id,
+                "a restriction with effect = \"require\" needs `requires`",
+            );
         }
         if restriction && !def.importer_certifications_any.is_empty() {
             r.name(&def.id, "`importer_certifications_any` scopes routes; a restriction cannot require a certification");
@@ -600,28 +773,49 @@ impl Ctx<'_> {
         }
         if let (Some(a), Some(b)) = (def.subjects_above, def.subjects_up_to) {
             if a >= b {
-                r.name(&def.id, format!("subjects_above ({a}) must be below subjects_up_to ({b})"));
+                r.name(
+                    &def.id,
+                    format!("subjects_above ({a}) must be below subjects_up_to ({b})"),
+                );
             }
         }
 
-        let to: Vec<Place> = def.to.iter().chain(&def.origins).filter_map(|n| self.place(r, set_index, n)).collect();
-        let not_to: Vec<Place> = def.not_to.iter().filter_map(|n| self.place(r, set_index, n)).collect();
+        let to: Vec<Place> = def
+            .to
+            .iter()
+            .chain(&def.origins)
+            .filter_map(|n| self.place(r, set_index, n))
+            .collect();
+        let not_to: Vec<Place> = def
+            .not_to
+            .iter()
+            .filter_map(|n| self.place(r, set_index, n))
+            .collect();
         let template = Instance {
-            from: Day::MIN,
-            until: Day::MAX,
             rule: 0,
             rank: u8::try_from(rank.unwrap_or(0)).unwrap_or(0),
             effect: effect.unwrap_or(Effect::Oblige),
-            data_any: self.terms32(r, &v.categories, &def.data_any),
-            data_none: self.terms32(r, &v.categories, &def.data_none),
-            purposes: self.terms(r, &v.purposes, &def.purposes),
-            not_purposes: self.terms(r, &v.purposes, &def.not_purposes),
-            exporter_any: self.terms32(r, &v.roles, &def.exporter_roles_any),
-            exporter_none: self.terms32(r, &v.roles, &def.exporter_roles_none),
-            importer_any: self.terms32(r, &v.roles, &def.importer_roles_any),
-            importer_none: self.terms32(r, &v.roles, &def.importer_roles_none),
-            subjects_min: def.subjects_above.map_or(0, |n| n.saturating_add(1)),
-            subjects_max: def.subjects_up_to.unwrap_or(u64::MAX),
+            // An empty "any" lane becomes 0 here and the always-set bit below.
+            any: {
+                let [a, b] = features(
+                    self.terms32(r, &v.categories, &def.data_any),
+                    self.terms32(r, &v.purposes, &def.purposes),
+                    self.terms32(r, &v.roles, &def.exporter_roles_any),
+                    self.terms32(r, &v.roles, &def.importer_roles_any),
+                );
+                [only_always_if_empty(a), only_always_if_empty(b)]
+            },
+            none: {
+                let [a, b] = features(
+                    self.terms32(r, &v.categories, &def.data_none),
+                    self.terms32(r, &v.purposes, &def.not_purposes),
+                    self.terms32(r, &v.roles, &def.exporter_roles_none),
+                    self.terms32(r, &v.roles, &def.importer_roles_none),
+                );
+                [a & !ALWAYS, b & !ALWAYS]
+            },
+            subjects_min: def.subjects_above.map_or(0, |n| sat32(n.saturating_add(1))),
+            subjects_max: def.subjects_up_to.map_or(u32::MAX, sat32),
             certs_any: self.terms32(r, &v.certifications, &def.importer_certifications_any),
             requires,
             approval,
@@ -648,18 +842,35 @@ impl Ctx<'_> {
             valid_from: from,
             valid_until: until,
             reviewed,
-            uncertain: def.certainty.as_ref().is_some_and(|c| c.get_ref() == "uncertain"),
+            uncertain: def
+                .certainty
+                .as_ref()
+                .is_some_and(|c| c.get_ref() == "uncertain"),
             obligations,
             requires,
             certs_any: template.certs_any,
             file: r.file.path.clone(),
             line,
         };
-        Some((info, Pending { import, template, intervals }))
+        Some((
+            info,
+            Pending {
+                import,
+                template,
+                intervals,
+            },
+        ))
     }
 
     /// Splits [start, end) where the destinations change, with the countries in scope for each piece.
-    fn intervals(&self, start: Day, end: Day, to: &[Place], not_to: &[Place], sets: &[SetInfo]) -> Vec<(Day, Day, Vec<bool>)> {
+    fn intervals(
+        &self,
+        start: Day,
+        end: Day,
+        to: &[Place],
+        not_to: &[Place],
+        sets: &[SetInfo],
+    ) -> Vec<(Day, Day, Vec<bool>)> {
         let mut cuts = vec![start, end];
         for place in to.iter().chain(not_to) {
             if let Place::Set(s) = place {
@@ -672,13 +883,19 @@ impl Ctx<'_> {
         cuts.dedup();
         let contains = |place: &Place, c: usize, day: Day| match place {
             Place::Country(x) => usize::from(*x) == c,
-            Place::Set(s) => sets[*s].members.iter().any(|(m, f, u)| usize::from(*m) == c && day >= *f && day < *u),
+            Place::Set(s) => sets[*s]
+                .members
+                .iter()
+                .any(|(m, f, u)| usize::from(*m) == c && day >= *f && day < *u),
         };
         let mut out: Vec<(Day, Day, Vec<bool>)> = Vec::new();
         for w in cuts.windows(2) {
             let (from, until) = (w[0], w[1]);
             let members: Vec<bool> = (0..self.countries)
-                .map(|c| (to.is_empty() || to.iter().any(|p| contains(p, c, from))) && !not_to.iter().any(|p| contains(p, c, from)))
+                .map(|c| {
+                    (to.is_empty() || to.iter().any(|p| contains(p, c, from)))
+                        && !not_to.iter().any(|p| contains(p, c, from))
+                })
                 .collect();
             match out.last_mut() {
                 Some(last) if last.2 == members && last.1 == from => last.1 = until,
@@ -702,24 +919,37 @@ fn build_vocab(f: &SourceFile, file: &VocabularyFile, out: &mut Vec<Diagnostic>)
     };
     let add = |r: &mut Reporter, terms: &mut Terms, id: &Name, name: &str, limit: usize| {
         if !is_lower_id(id.get_ref()) {
-            r.name(id, format!("{} id '{}' must be lower case letters, digits and '-'", terms.what, id.get_ref()));
+            r.name(
+                id,
+                format!(
+                    "{} id '{}' must be lower case letters, digits and '-'",
+                    terms.what,
+                    id.get_ref()
+                ),
+            );
         }
         if !terms.push(id.get_ref(), name) {
-            r.name(id, format!("{} '{}' is defined twice", terms.what, id.get_ref()));
+            r.name(
+                id,
+                format!("{} '{}' is defined twice", terms.what, id.get_ref()),
+            );
         }
         if terms.len() > limit {
-            r.name(id, format!("too many {} terms: at most {limit}", terms.what));
+            r.name(
+                id,
+                format!("too many {} terms: at most {limit}", terms.what),
+            );
         }
     };
     for c in &file.categories {
-        add(&mut r, &mut v.categories, &c.id, &c.name, 32);
+        add(&mut r, &mut v.categories, &c.id, &c.name, 31);
     }
     for p in &file.purposes {
-        add(&mut r, &mut v.purposes, &p.id, &p.name, 64);
+        add(&mut r, &mut v.purposes, &p.id, &p.name, 31);
         v.purpose_dpv.push(p.dpv.clone());
     }
     for t in &file.roles {
-        add(&mut r, &mut v.roles, &t.id, &t.name, 32);
+        add(&mut r, &mut v.roles, &t.id, &t.name, 31);
     }
     for t in &file.certifications {
         add(&mut r, &mut v.certifications, &t.id, &t.name, 32);
@@ -737,7 +967,9 @@ fn build_vocab(f: &SourceFile, file: &VocabularyFile, out: &mut Vec<Diagnostic>)
     for (i, c) in file.categories.iter().enumerate() {
         for parent in &c.within {
             match v.categories.resolve(parent.get_ref()) {
-                Ok(p) if usize::from(p) == i => r.name(parent, "a category cannot be within itself"),
+                Ok(p) if usize::from(p) == i => {
+                    r.name(parent, "a category cannot be within itself")
+                }
                 Ok(p) if i < 32 => v.within[i] |= 1u32 << p,
                 Ok(_) => {}
                 Err(e) => r.name(parent, e),
@@ -747,17 +979,30 @@ fn build_vocab(f: &SourceFile, file: &VocabularyFile, out: &mut Vec<Diagnostic>)
     v
 }
 
-fn build_countries(f: &SourceFile, file: &CountriesFile, out: &mut Vec<Diagnostic>) -> (Vec<Country>, HashMap<String, CountryId>) {
+fn build_countries(
+    f: &SourceFile,
+    file: &CountriesFile,
+    out: &mut Vec<Diagnostic>,
+) -> (Vec<Country>, HashMap<String, CountryId>) {
     let mut countries = Vec::new();
     let mut index = HashMap::new();
     for (code, name) in &file.countries {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             let offset = f.text.find(&format!("{code} =")).unwrap_or(0);
-            Reporter { file: f, out }.at(offset, format!("'{code}' is not an ISO 3166-1 alpha-2 code (two upper-case letters)"));
+            Reporter { file: f, out }.at(
+                offset,
+                format!("'{code}' is not an ISO 3166-1 alpha-2 code (two upper-case letters)"),
+            );
             continue;
         }
-        index.insert(code.clone(), CountryId::try_from(countries.len()).unwrap_or(CountryId::MAX));
-        countries.push(Country { code: code.clone(), name: name.clone() });
+        index.insert(
+            code.clone(),
+            CountryId::try_from(countries.len()).unwrap_or(CountryId::MAX),
+        );
+        countries.push(Country {
+            code: code.clone(),
+            name: name.clone(),
+        });
     }
     (countries, index)
 }
@@ -768,7 +1013,13 @@ fn check_citation(r: &mut Reporter, offset: usize, c: &Citation, also: &[Citatio
             r.at(offset, "citation needs an `instrument`");
         }
         if !(c.url.starts_with("https://") || c.url.starts_with("http://")) {
-            r.at(offset, format!("citation url '{}' must be an http(s) address of the source", c.url));
+            r.at(
+                offset,
+                format!(
+                    "citation url '{}' must be an http(s) address of the source",
+                    c.url
+                ),
+            );
         }
     }
 }
@@ -782,10 +1033,34 @@ fn check_certainty(r: &mut Reporter, certainty: Option<&Name>) {
     }
 }
 
+/// In an "any" lane: keep the condition bits, or only the always-set bit if there are none.
+fn only_always_if_empty(lanes: u64) -> u64 {
+    let mut out = 0;
+    for shift in [0, 32] {
+        let lane = (lanes >> shift) & 0x7FFF_FFFF;
+        out |= if lane == 0 {
+            1u64 << (shift + 31)
+        } else {
+            lane << shift
+        };
+    }
+    out
+}
+
+/// Subject counts are compared as u32; flows saturate the same way, so thresholds below
+/// u32::MAX (4.29 billion) keep their meaning.
+fn sat32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 fn is_lower_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_upper_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }

@@ -6,6 +6,8 @@
 //! a table lookup, a walk over a handful of instances doing integer compares and bit tests, and
 //! no heap allocation (see `tests/no_alloc.rs`).
 
+use std::collections::HashMap;
+
 use arrayvec::ArrayVec;
 
 use crate::day::Day;
@@ -69,68 +71,180 @@ pub enum Effect {
     Oblige,
 }
 
+/// The flow's facts as four 32-bit lanes in two words: [data | purpose << 32, exporter roles |
+/// importer roles << 32]. Bit 31 of each lane is always set, so an instance's "any of" mask can
+/// say "no condition" by holding only that bit. Vocabularies are limited to 31 terms per lane.
+pub const ALWAYS: u64 = 0x8000_0000_8000_0000;
+const LOW: u64 = 0x7FFF_FFFF_7FFF_FFFF;
+
+/// True if both 32-bit lanes of `x` are non-zero.
+#[inline(always)]
+fn lanes_nonzero(x: u64) -> bool {
+    (x | ((x & LOW) + LOW)) & ALWAYS == ALWAYS
+}
+
+/// Packs the lanes of a flow's facts (see `ALWAYS`).
+#[inline(always)]
+pub fn features(data: u32, purpose: u32, exporter_roles: u32, importer_roles: u32) -> [u64; 2] {
+    [
+        (u64::from(data) | u64::from(purpose) << 32) | ALWAYS,
+        (u64::from(exporter_roles) | u64::from(importer_roles) << 32) | ALWAYS,
+    ]
+}
+
 /// One rule (route or restriction) over one interval in which its destinations do not change.
+/// Kept to one cache line: its dates live in the table's segments, not here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instance {
-    pub from: Day,
-    /// Exclusive.
-    pub until: Day,
+    /// Per lane: at least one of these bits must be in the flow (`ALWAYS` bit alone: no condition).
+    pub any: [u64; 2],
+    /// None of these bits may be in the flow.
+    pub none: [u64; 2],
+    /// `subjects >= subjects_min && subjects <= subjects_max`; flows' counts saturate at u32::MAX.
+    pub subjects_min: u32,
+    pub subjects_max: u32,
+    pub certs_any: u32,
     pub rule: RuleId,
     pub rank: u8,
     pub effect: Effect,
-    pub data_any: u32,
-    pub data_none: u32,
-    pub purposes: u64,
-    pub not_purposes: u64,
-    pub exporter_any: u32,
-    pub exporter_none: u32,
-    pub importer_any: u32,
-    pub importer_none: u32,
-    /// `subjects >= subjects_min && subjects <= subjects_max`.
-    pub subjects_min: u64,
-    pub subjects_max: u64,
-    pub certs_any: u32,
     pub requires: u64,
     pub approval: u64,
 }
 
 impl Instance {
-    #[inline]
-    fn in_scope(&self, day: Day, data: u32, purpose: u64, flow: &Flow) -> bool {
-        day >= self.from
-            && day < self.until
-            && (self.data_any == 0 || data & self.data_any != 0)
-            && data & self.data_none == 0
-            && (self.purposes == 0 || purpose & self.purposes != 0)
-            && purpose & self.not_purposes == 0
-            && (self.exporter_any == 0 || flow.exporter_roles & self.exporter_any != 0)
-            && flow.exporter_roles & self.exporter_none == 0
-            && (self.importer_any == 0 || flow.importer_roles & self.importer_any != 0)
-            && flow.importer_roles & self.importer_none == 0
-            && flow.subjects >= self.subjects_min
-            && flow.subjects <= self.subjects_max
+    /// Whether the instance's scope matches (its dates were already matched by `Table::at`).
+    /// A handful of word operations and no branches: on varied flows, branches mispredict.
+    #[inline(always)]
+    fn in_scope(&self, f: &[u64; 2], subjects: u32) -> bool {
+        ((f[0] & self.none[0]) | (f[1] & self.none[1]) == 0)
+            & lanes_nonzero(f[0] & self.any[0])
+            & lanes_nonzero(f[1] & self.any[1])
+            & (subjects >= self.subjects_min)
+            & (subjects <= self.subjects_max)
     }
 }
 
-/// Rule instances indexed by (jurisdiction, country): the country is the destination for
-/// export rules and the origin for import rules.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
+/// Rule instances indexed by (jurisdiction, country) and date: the country is the destination
+/// for export rules and the origin for import rules. Each pair's timeline is cut into segments in
+/// which the same instances are in force, so a decision never looks at a rule of another period.
+/// A segment holds `K` lists (for exports: routes and restrictions, so one lookup finds both).
+/// Identical lists (most destinations of a law share one) are stored once.
+#[derive(Debug, Clone)]
+pub struct Table<const K: usize> {
     pub countries: usize,
-    /// `[jur * countries + country]` → range in `ids`.
+    /// `[jur * countries + country]` → range in `segments`.
     pub index: Vec<(u32, u32)>,
+    /// In day order per pair; a segment lasts until the next one of its pair.
+    pub segments: Vec<Segment<K>>,
     pub ids: Vec<u32>,
     pub instances: Vec<Instance>,
 }
 
-impl Table {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<const K: usize> {
+    pub from: Day,
+    /// Per list kind: a range in `Table::ids`.
+    pub lists: [(u32, u32); K],
+}
+
+/// A rule instance with the days it is in force (until exclusive).
+pub type Dated = (Day, Day, Instance);
+
+impl<const K: usize> Table<K> {
+    /// Builds the table from each pair's instances per kind; `key[k]` orders kind k's lists.
+    pub fn new(
+        countries: usize,
+        pairs: Vec<[Vec<u32>; K]>,
+        dated: Vec<Dated>,
+        key: [fn(&Instance) -> (u8, u16); K],
+    ) -> Table<K> {
+        let mut table = Table {
+            countries,
+            index: Vec::with_capacity(pairs.len()),
+            segments: Vec::new(),
+            ids: Vec::new(),
+            instances: Vec::new(),
+        };
+        let mut shared: HashMap<Vec<u32>, (u32, u32)> = HashMap::new();
+        let in_force =
+            |i: &u32, day: Day| dated[*i as usize].0 <= day && day < dated[*i as usize].1;
+        for lists in pairs {
+            let start = table.segments.len();
+            let mut cuts: Vec<Day> = lists
+                .iter()
+                .flatten()
+                .flat_map(|i| [dated[*i as usize].0, dated[*i as usize].1])
+                .collect();
+            cuts.push(Day::MIN);
+            cuts.sort_unstable();
+            cuts.dedup();
+            for day in cuts {
+                let ids: [Vec<u32>; K] = std::array::from_fn(|k| {
+                    let mut ids: Vec<u32> = lists[k]
+                        .iter()
+                        .copied()
+                        .filter(|i| in_force(i, day))
+                        .collect();
+                    ids.sort_by_key(|i| key[k](&dated[*i as usize].2));
+                    ids
+                });
+                // Same instances as this pair's previous segment: that segment simply lasts longer.
+                let previous = table.segments[start..].last();
+                if previous.is_some_and(|s| {
+                    (0..K).all(|k| {
+                        table.ids[s.lists[k].0 as usize..s.lists[k].1 as usize] == ids[k][..]
+                    })
+                }) {
+                    continue;
+                }
+                let ranges = ids.map(|ids| {
+                    *shared.entry(ids).or_insert_with_key(|ids| {
+                        let s = table.ids.len() as u32;
+                        table.ids.extend_from_slice(ids);
+                        (s, table.ids.len() as u32)
+                    })
+                });
+                table.segments.push(Segment {
+                    from: day,
+                    lists: ranges,
+                });
+            }
+            table
+                .index
+                .push((start as u32, table.segments.len() as u32));
+        }
+        table.instances = dated.into_iter().map(|d| d.2).collect();
+        table
+    }
+
+    /// The segment in force for (jurisdiction, country) on `day`.
     #[inline]
-    pub fn get(&self, jur: JurId, country: CountryId) -> impl Iterator<Item = &Instance> {
-        let (start, end) = self.index.get(usize::from(jur) * self.countries + usize::from(country)).copied().unwrap_or((0, 0));
-        let ids = self.ids.get(start as usize..end as usize).unwrap_or(&[]);
+    pub fn at(&self, jur: JurId, country: CountryId, day: Day) -> Option<&Segment<K>> {
+        let (start, end) = *self
+            .index
+            .get(usize::from(jur) * self.countries + usize::from(country))?;
+        self.segments
+            .get(start as usize..end as usize)?
+            .iter()
+            .rev()
+            .find(|s| s.from <= day)
+    }
+
+    /// Kind `k`'s instances of a segment, in the table's order.
+    #[inline]
+    pub fn list(&self, segment: Option<&Segment<K>>, k: usize) -> impl Iterator<Item = &Instance> {
+        let (from, to) = segment
+            .and_then(|s| s.lists.get(k))
+            .copied()
+            .unwrap_or((0, 0));
+        let ids = self.ids.get(from as usize..to as usize).unwrap_or(&[]);
         ids.iter().filter_map(|i| self.instances.get(*i as usize))
     }
 }
+
+/// List kinds of the export table.
+pub const ROUTES: usize = 0;
+pub const RESTRICTIONS: usize = 1;
 
 /// Which jurisdiction governs exports from a country, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,16 +309,17 @@ pub enum DecideError {
 }
 
 /// The compiled rulebook's decision tables. Built by `compile`; immutable afterwards.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Tables {
     /// Per country: governance periods (`governance_index[c]` is a range in `governance`).
     pub governance_index: Vec<(u32, u32)>,
     pub governance: Vec<Governance>,
     /// Per jurisdiction: category → categories it implies under that law.
     pub closure: Vec<[u32; 32]>,
-    pub routes: Table,
-    pub export_restrictions: Table,
-    pub import_restrictions: Table,
+    /// Routes and export restrictions, by (exporting jurisdiction, destination).
+    pub exports: Table<2>,
+    /// Import restrictions, by (destination's jurisdiction, origin).
+    pub imports: Table<1>,
     /// Mechanisms that always need an authority.
     pub authority: u64,
 }
@@ -214,17 +329,25 @@ impl Tables {
     #[inline]
     pub fn jurisdiction_of(&self, country: CountryId, day: Day) -> Option<JurId> {
         let (start, end) = self.governance_index.get(usize::from(country)).copied()?;
-        self.governance.get(start as usize..end as usize)?.iter().find(|g| day >= g.from && day < g.until).map(|g| g.jur)
+        self.governance
+            .get(start as usize..end as usize)?
+            .iter()
+            .find(|g| day >= g.from && day < g.until)
+            .map(|g| g.jur)
     }
 
     /// Whether any jurisdiction governs exports from `country` at any time.
     pub fn governs_ever(&self, country: CountryId) -> bool {
-        self.governance_index.get(usize::from(country)).is_some_and(|(s, e)| e > s)
+        self.governance_index
+            .get(usize::from(country))
+            .is_some_and(|(s, e)| e > s)
     }
 
     #[inline]
     fn close(&self, jur: JurId, data: u32) -> u32 {
-        let Some(table) = self.closure.get(usize::from(jur)) else { return data };
+        let Some(table) = self.closure.get(usize::from(jur)) else {
+            return data;
+        };
         let mut out = 0;
         let mut rest = data;
         while rest != 0 {
@@ -238,8 +361,12 @@ impl Tables {
     /// Decides a flow. Pure, deterministic, and allocation-free.
     pub fn decide(&self, flow: &Flow) -> Result<Decision, DecideError> {
         let day = flow.as_of;
-        let exporter =
-            self.jurisdiction_of(flow.from, day).ok_or(DecideError::NoJurisdiction { country: flow.from, day })?;
+        let exporter = self
+            .jurisdiction_of(flow.from, day)
+            .ok_or(DecideError::NoJurisdiction {
+                country: flow.from,
+                day,
+            })?;
         let importer = self.jurisdiction_of(flow.to, day);
         let data = self.close(exporter, flow.data);
         let mut d = Decision {
@@ -258,22 +385,33 @@ impl Tables {
         if d.domestic {
             return Ok(d);
         }
-        let purpose = flow.purpose.map_or(0, |p| 1u64 << (p & 63));
+        let purpose = flow.purpose.map_or(0, |p| 1u32 << (p & 31));
+        let subjects = u32::try_from(flow.subjects).unwrap_or(u32::MAX);
+        let facts = features(data, purpose, flow.exporter_roles, flow.importer_roles);
+        let segment = self.exports.at(exporter, flow.to, day);
 
         // Restrictions first: the exporter's on this destination, then the destination's on this origin.
         let mut denied = false;
-        for (i, inst) in self.export_restrictions.get(exporter, flow.to).enumerate() {
-            if inst.in_scope(day, data, purpose, flow) {
+        for (i, inst) in self.exports.list(segment, RESTRICTIONS).enumerate() {
+            if inst.in_scope(&facts, subjects) {
                 d.export_matched |= 1u64 << (i & 63);
                 denied |= apply(inst, &mut d);
             }
         }
         if let Some(j) = importer {
-            let data = self.close(j, flow.data);
-            for (i, inst) in self.import_restrictions.get(j, flow.from).enumerate() {
-                if inst.in_scope(day, data, purpose, flow) {
-                    d.import_matched |= 1u64 << (i & 63);
-                    denied |= apply(inst, &mut d);
+            let segment = self.imports.at(j, flow.from, day);
+            if segment.is_some_and(|s| s.lists[0].1 > s.lists[0].0) {
+                let facts = features(
+                    self.close(j, flow.data),
+                    purpose,
+                    flow.exporter_roles,
+                    flow.importer_roles,
+                );
+                for (i, inst) in self.imports.list(segment, 0).enumerate() {
+                    if inst.in_scope(&facts, subjects) {
+                        d.import_matched |= 1u64 << (i & 63);
+                        denied |= apply(inst, &mut d);
+                    }
                 }
             }
         }
@@ -282,23 +420,22 @@ impl Tables {
             return Ok(d);
         }
 
-        // Then the routes out of the exporter's jurisdiction.
+        // Then the routes out of the exporter's jurisdiction, most preferred first: the first
+        // one that is met is the basis.
         let mut best: Option<(u8, RuleId)> = None;
         let mut conditional = false;
-        for (i, inst) in self.routes.get(exporter, flow.to).enumerate() {
-            if !inst.in_scope(day, data, purpose, flow) {
+        for (i, inst) in self.exports.list(segment, ROUTES).enumerate() {
+            if !inst.in_scope(&facts, subjects) {
                 continue;
             }
             let missing = (inst.requires | d.extra_requires) & !flow.safeguards;
-            let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
+            let certified = (inst.certs_any == 0) | (flow.certifications & inst.certs_any != 0);
             if missing == 0 && certified {
-                if best.is_none_or(|b| (inst.rank, inst.rule) < b) {
-                    best = Some((inst.rank, inst.rule));
-                }
-            } else {
-                d.candidates |= 1u64 << (i & 63);
-                conditional |= missing & (inst.approval | d.extra_approval | self.authority) == 0;
+                best = Some((inst.rank, inst.rule));
+                break;
             }
+            d.candidates |= 1u64 << (i & 63);
+            conditional |= missing & (inst.approval | d.extra_approval | self.authority) == 0;
         }
         d.verdict = if let Some((_, rule)) = best {
             d.route = Some(rule);
@@ -315,12 +452,27 @@ impl Tables {
     }
 
     /// The restrictions that matched, exporter's first, in rule order.
-    pub fn matched_restrictions<'a>(&'a self, flow: &'a Flow, d: &'a Decision) -> impl Iterator<Item = RuleId> + 'a {
-        let export = self.export_restrictions.get(d.exporter, flow.to).enumerate().filter(move |(i, _)| d.export_matched & (1u64 << (i & 63)) != 0);
+    pub fn matched_restrictions<'a>(
+        &'a self,
+        flow: &'a Flow,
+        d: &'a Decision,
+    ) -> impl Iterator<Item = RuleId> + 'a {
+        let export = self
+            .exports
+            .list(
+                self.exports.at(d.exporter, flow.to, flow.as_of),
+                RESTRICTIONS,
+            )
+            .enumerate()
+            .filter(move |(i, _)| d.export_matched & (1u64 << (i & 63)) != 0);
         let import = d
             .importer
             .into_iter()
-            .flat_map(move |j| self.import_restrictions.get(j, flow.from).enumerate())
+            .flat_map(move |j| {
+                self.imports
+                    .list(self.imports.at(j, flow.from, flow.as_of), 0)
+                    .enumerate()
+            })
             .filter(move |(i, _)| d.import_matched & (1u64 << (i & 63)) != 0);
         export.chain(import).map(|(_, inst)| inst.rule)
     }
@@ -332,7 +484,11 @@ impl Tables {
         if d.candidates == 0 {
             return options;
         }
-        for (i, inst) in self.routes.get(d.exporter, flow.to).enumerate() {
+        for (i, inst) in self
+            .exports
+            .list(self.exports.at(d.exporter, flow.to, flow.as_of), ROUTES)
+            .enumerate()
+        {
             if d.candidates & (1u64 << (i & 63)) == 0 {
                 continue;
             }
@@ -340,9 +496,26 @@ impl Tables {
             let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
             let approval = missing & (inst.approval | d.extra_approval | self.authority) != 0;
             let certs = if certified { 0 } else { inst.certs_any };
-            add_option(&mut options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank });
+            add_option(
+                &mut options,
+                Opt {
+                    missing,
+                    certs,
+                    approval,
+                    rule: inst.rule,
+                    rank: inst.rank,
+                },
+            );
         }
-        options.sort_unstable_by_key(|o| (o.approval, o.rank, o.missing.count_ones(), o.certs != 0, o.rule));
+        options.sort_unstable_by_key(|o| {
+            (
+                o.approval,
+                o.rank,
+                o.missing.count_ones(),
+                o.certs != 0,
+                o.rule,
+            )
+        });
         options
     }
 }

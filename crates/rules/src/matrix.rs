@@ -28,7 +28,11 @@ impl Rulebook {
                 self.jurisdictions
                     .iter()
                     .map(|col| {
-                        let flow = Flow { from: row.representative, to: col.representative, ..*template };
+                        let flow = Flow {
+                            from: row.representative,
+                            to: col.representative,
+                            ..*template
+                        };
                         self.decide(&flow).ok().map(|d| d.verdict)
                     })
                     .collect()
@@ -38,7 +42,11 @@ impl Rulebook {
             ids: self.jurisdictions.iter().map(|j| j.id.clone()).collect(),
             names: self.jurisdictions.iter().map(|j| j.name.clone()).collect(),
             cells,
-            data: self.category_names(template.data).into_iter().map(String::from).collect(),
+            data: self
+                .category_names(template.data)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             as_of: template.as_of,
         }
     }
@@ -67,8 +75,16 @@ fn colour(v: Option<Verdict>) -> &'static str {
 impl Matrix {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "Verdicts for {} data as of {} (rows: from, columns: to)", self.data.join("+"), self.as_of);
-        let _ = writeln!(s, "A allow  C conditional  P approval  D deny  · same jurisdiction\n");
+        let _ = writeln!(
+            s,
+            "Verdicts for {} data as of {} (rows: from, columns: to)",
+            self.data.join("+"),
+            self.as_of
+        );
+        let _ = writeln!(
+            s,
+            "A allow  C conditional  P approval  D deny  · same jurisdiction\n"
+        );
         let _ = write!(s, "     ");
         for id in &self.ids {
             let _ = write!(s, "{:>3}", &id[..id.len().min(2)]);
@@ -104,18 +120,36 @@ impl Matrix {
             esc(&self.data.join("+")),
             self.as_of
         );
-        let _ = writeln!(s, r#"<text x="{left}" y="38" fill="gray">rows: exporting jurisdiction · columns: destination</text>"#);
+        let _ = writeln!(
+            s,
+            r#"<text x="{left}" y="38" fill="gray">rows: exporting jurisdiction · columns: destination</text>"#
+        );
         for (i, id) in self.ids.iter().enumerate() {
             let x = left + i * cell + cell / 2;
-            let _ = writeln!(s, r#"<text x="{x}" y="{}" text-anchor="start" transform="rotate(-60 {x} {})">{}</text>"#, top - 6, top - 6, esc(id));
+            let _ = writeln!(
+                s,
+                r#"<text x="{x}" y="{}" text-anchor="start" transform="rotate(-60 {x} {})">{}</text>"#,
+                top - 6,
+                top - 6,
+                esc(id)
+            );
             let y = top + i * cell + cell / 2 + 4;
-            let _ = writeln!(s, r#"<text x="{}" y="{y}" text-anchor="end">{}</text>"#, left - 6, esc(id));
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{y}" text-anchor="end">{}</text>"#,
+                left - 6,
+                esc(id)
+            );
         }
         for (r, row) in self.cells.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 let x = left + c * cell;
                 let y = top + r * cell;
-                let (fill, label) = if r == c { ("#eeeeee", "same jurisdiction") } else { (colour(*v), v.map_or("not in force", |v| v.as_str())) };
+                let (fill, label) = if r == c {
+                    ("#eeeeee", "same jurisdiction")
+                } else {
+                    (colour(*v), v.map_or("not in force", |v| v.as_str()))
+                };
                 let _ = writeln!(
                     s,
                     r#"<rect x="{x}" y="{y}" width="{}" height="{}" fill="{fill}" stroke="white"><title>{} → {}: {label}</title></rect>"#,
@@ -127,12 +161,23 @@ impl Matrix {
             }
         }
         let ly = top + n * cell + 25;
-        for (i, (v, name)) in [(Verdict::Allow, "allow"), (Verdict::Conditional, "conditional"), (Verdict::Approval, "approval"), (Verdict::Deny, "deny")]
-            .iter()
-            .enumerate()
+        for (i, (v, name)) in [
+            (Verdict::Allow, "allow"),
+            (Verdict::Conditional, "conditional"),
+            (Verdict::Approval, "approval"),
+            (Verdict::Deny, "deny"),
+        ]
+        .iter()
+        .enumerate()
         {
             let x = left + i * 110;
-            let _ = writeln!(s, r#"<rect x="{x}" y="{ly}" width="14" height="14" fill="{}"/><text x="{}" y="{}">{name}</text>"#, colour(Some(*v)), x + 20, ly + 11);
+            let _ = writeln!(
+                s,
+                r#"<rect x="{x}" y="{ly}" width="14" height="14" fill="{}"/><text x="{}" y="{}">{name}</text>"#,
+                colour(Some(*v)),
+                x + 20,
+                ly + 11
+            );
         }
         s.push_str("</svg>\n");
         s
@@ -140,5 +185,8 @@ impl Matrix {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -15,7 +15,10 @@ pub struct Terms {
 
 impl Terms {
     pub fn new(what: &'static str) -> Terms {
-        Terms { what, ..Terms::default() }
+        Terms {
+            what,
+            ..Terms::default()
+        }
     }
 
     /// Adds a term; false if the id was already there.
@@ -44,12 +47,18 @@ impl Terms {
 
     /// Resolves a name or explains what would have been accepted.
     pub fn resolve(&self, id: &str) -> Result<u8, String> {
-        self.get(id).ok_or_else(|| unknown(self.what, id, &self.ids))
+        self.get(id)
+            .ok_or_else(|| unknown(self.what, id, &self.ids))
     }
 
     /// The ids whose bits are set in `mask`, in bit order.
     pub fn names_of(&self, mask: u64) -> Vec<&str> {
-        self.ids.iter().enumerate().filter(|(i, _)| *i < 64 && mask & (1u64 << i) != 0).map(|(_, s)| s.as_str()).collect()
+        self.ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && mask & (1u64 << i) != 0)
+            .map(|(_, s)| s.as_str())
+            .collect()
     }
 }
 
@@ -59,9 +68,19 @@ pub fn unknown(what: &str, given: &str, valid: &[String]) -> String {
     if close.is_empty() {
         let shown: Vec<&str> = valid.iter().take(40).map(String::as_str).collect();
         let more = if valid.len() > 40 { ", ..." } else { "" };
-        format!("unknown {what} '{given}'; valid: {}{more}", shown.join(", "))
+        format!(
+            "unknown {what} '{given}'; valid: {}{more}",
+            shown.join(", ")
+        )
     } else {
-        format!("unknown {what} '{given}'; did you mean {}?", close.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or "))
+        format!(
+            "unknown {what} '{given}'; did you mean {}?",
+            close
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
     }
 }
 
@@ -71,8 +90,13 @@ pub fn closest<'a>(given: &str, valid: &'a [String]) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = valid
         .iter()
         .map(|v| {
-            let score = strsim::normalized_damerau_levenshtein(&lower, &v.to_lowercase())
-                .max(if v.to_lowercase().starts_with(&lower) && !lower.is_empty() { 0.8 } else { 0.0 });
+            let score = strsim::normalized_damerau_levenshtein(&lower, &v.to_lowercase()).max(
+                if v.to_lowercase().starts_with(&lower) && !lower.is_empty() {
+                    0.8
+                } else {
+                    0.0
+                },
+            );
             (score, v.as_str())
         })
         .filter(|(score, _)| *score >= 0.5)
@@ -104,9 +128,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        let valid: Vec<String> = ["health", "genetic", "personal"].iter().map(|s| s.to_string()).collect();
+        let valid: Vec<String> = ["health", "genetic", "personal"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(closest("helth", &valid), vec!["health"]);
         assert!(unknown("data category", "helth", &valid).contains("did you mean 'health'"));
-        assert!(unknown("data category", "zzzzzz", &valid).contains("valid: health, genetic, personal"));
+        assert!(
+            unknown("data category", "zzzzzz", &valid).contains("valid: health, genetic, personal")
+        );
     }
 }
