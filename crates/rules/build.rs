@@ -5,13 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest = PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-    );
-    let root = manifest
-        .join("../../rulebook")
-        .canonicalize()
-        .expect("rulebook/ exists beside crates/");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.join("../../rulebook").canonicalize().expect("rulebook/ exists beside crates/");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
@@ -19,24 +14,15 @@ fn main() {
     let mut code = String::from("/// The rulebook files embedded at build time: (path relative to `rulebook/`, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n");
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={}", abs.display());
-        writeln!(
-            code,
-            "    ({rel:?}, include_str!({:?})),",
-            abs.display().to_string()
-        )
-        .expect("write to String");
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).expect("write to String");
     }
     code.push_str("];\n");
-    let out =
-        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     std::fs::write(out, code).expect("write embedded.rs");
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("read rulebook dir")
-        .flatten()
-        .collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read rulebook dir").flatten().collect();
     entries.sort_by_key(|e| e.path());
     for entry in entries {
         let path = entry.path();
@@ -44,11 +30,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
         if path.is_dir() {
             collect(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "toml") {
-            let rel = path
-                .strip_prefix(root)
-                .expect("under root")
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
             files.push((rel, path));
         }
     }

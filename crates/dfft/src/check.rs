@@ -34,9 +34,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<(), Failure> {
         None => from_flags(args).map_err(Failure::input)?,
     };
     let flow = rulebook.resolve(&input, today).map_err(Failure::input)?;
-    let decision = rulebook
-        .decide(&flow)
-        .map_err(|e| Failure::input(anyhow!(no_jurisdiction(&rulebook, &e))))?;
+    let decision = rulebook.decide(&flow).map_err(|e| Failure::input(anyhow!(no_jurisdiction(&rulebook, &e))))?;
     let report = rulebook.report(&flow, &decision);
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(Failure::failed)?;
@@ -63,7 +61,11 @@ fn from_flags(args: &CheckArgs) -> anyhow::Result<FlowInput> {
         match role.split_once(':') {
             Some(("exporter", r)) => input.exporter.roles.push(r.to_owned()),
             Some(("importer", r)) => input.importer.roles.push(r.to_owned()),
-            _ => return Err(anyhow!("--role '{role}': expected exporter:ROLE or importer:ROLE (e.g. importer:processor)")),
+            _ => {
+                return Err(anyhow!(
+                    "--role '{role}': expected exporter:ROLE or importer:ROLE (e.g. importer:processor)"
+                ))
+            }
         }
     }
     Ok(input)
@@ -93,17 +95,12 @@ fn decide_line(rulebook: &Rulebook, today: Day, line: &str, n: usize, out: &mut 
         .map_err(|e| e.to_string())
         .and_then(|input| rulebook.resolve(&input, today).map_err(|e| e.to_string()))
         .and_then(|flow| {
-            let d = rulebook
-                .decide(&flow)
-                .map_err(|e| no_jurisdiction(rulebook, &e))?;
+            let d = rulebook.decide(&flow).map_err(|e| no_jurisdiction(rulebook, &e))?;
             Ok(rulebook.report(&flow, &d))
         });
     let written = match result {
         Ok(report) => serde_json::to_writer(&mut *out, &report),
-        Err(message) => serde_json::to_writer(
-            &mut *out,
-            &serde_json::json!({ "line": n, "error": message }),
-        ),
+        Err(message) => serde_json::to_writer(&mut *out, &serde_json::json!({ "line": n, "error": message })),
     };
     if written.is_err() {
         out.extend_from_slice(br#"{"error":"could not encode the decision"}"#);
@@ -123,11 +120,7 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
         // One chunk per thread per round.
         let mut round: Vec<Vec<String>> = Vec::with_capacity(threads);
         for _ in 0..threads {
-            let chunk: Vec<String> = lines
-                .by_ref()
-                .take(CHUNK)
-                .collect::<Result<_, _>>()
-                .context("reading stdin")?;
+            let chunk: Vec<String> = lines.by_ref().take(CHUNK).collect::<Result<_, _>>().context("reading stdin")?;
             if chunk.is_empty() {
                 break;
             }
@@ -161,10 +154,7 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| b"{\"error\":\"internal error\"}\n".to_vec())
-                })
+                .map(|h| h.join().unwrap_or_else(|_| b"{\"error\":\"internal error\"}\n".to_vec()))
                 .collect()
         });
         for o in outputs {

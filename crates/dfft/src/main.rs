@@ -29,16 +29,10 @@ pub struct Failure {
 
 impl Failure {
     pub fn input(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::BAD_INPUT,
-            error: error.into(),
-        }
+        Failure { code: exit::BAD_INPUT, error: error.into() }
     }
     pub fn failed(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::FAILURE,
-            error: error.into(),
-        }
+        Failure { code: exit::FAILURE, error: error.into() }
     }
 }
 

@@ -16,9 +16,9 @@ pub fn load(cli: &Cli) -> Result<Rulebook, Failure> {
 
 fn load_from(dir: Option<&Path>) -> Result<Rulebook, Failure> {
     let sources = match dir {
-        Some(d) => Sources::from_dir(d)
-            .with_context(|| format!("reading rulebook {}", d.display()))
-            .map_err(Failure::input)?,
+        Some(d) => {
+            Sources::from_dir(d).with_context(|| format!("reading rulebook {}", d.display())).map_err(Failure::input)?
+        }
         None => Sources::embedded(),
     };
     Rulebook::from_sources(&sources).map_err(|d| Failure::failed(anyhow!("invalid rulebook:\n{d}")))
@@ -60,41 +60,24 @@ pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
         .iter()
         .enumerate()
         .map(|(i, j)| {
-            let rules: Vec<_> = rulebook
-                .rules
-                .iter()
-                .filter(|r| usize::from(r.jurisdiction) == i)
-                .collect();
+            let rules: Vec<_> = rulebook.rules.iter().filter(|r| usize::from(r.jurisdiction) == i).collect();
             ListRow {
                 id: &j.id,
                 name: &j.name,
                 law: &j.law,
-                members: j
-                    .members
-                    .iter()
-                    .map(|m| rulebook.country_code(m.0))
-                    .collect(),
+                members: j.members.iter().map(|m| rulebook.country_code(m.0)).collect(),
                 rules: rules.len(),
-                citations: rules
-                    .iter()
-                    .filter(|r| r.citation.url.starts_with("http"))
-                    .count(),
+                citations: rules.iter().filter(|r| r.citation.url.starts_with("http")).count(),
                 uncertain: rules.iter().filter(|r| r.uncertain).count(),
                 reviewed: j.reviewed.to_string(),
             }
         })
         .collect();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(Failure::failed)?
-        );
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(Failure::failed)?);
         return Ok(());
     }
-    println!(
-        "{:<4} {:<44} {:>5} {:>9} {:>9}  reviewed",
-        "id", "name", "rules", "citations", "uncertain"
-    );
+    println!("{:<4} {:<44} {:>5} {:>9} {:>9}  reviewed", "id", "name", "rules", "citations", "uncertain");
     for r in &rows {
         println!(
             "{:<4} {:<44} {:>5} {:>9} {:>9}  {}",
@@ -106,12 +89,7 @@ pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
             r.reviewed
         );
     }
-    println!(
-        "\n{} jurisdictions; rulebook {} ({})",
-        rows.len(),
-        rulebook.release.version,
-        rulebook.release.digest
-    );
+    println!("\n{} jurisdictions; rulebook {} ({})", rows.len(), rulebook.release.version, rulebook.release.digest);
     Ok(())
 }
 
@@ -130,27 +108,15 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
     };
     let info = &rulebook.jurisdictions[usize::from(jur)];
     if json {
-        let written = rulebook
-            .written
-            .jurisdictions
-            .iter()
-            .find(|(_, j)| j.id.get_ref() == &info.id)
-            .map(|(_, j)| j);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&written).map_err(Failure::failed)?
-        );
+        let written = rulebook.written.jurisdictions.iter().find(|(_, j)| j.id.get_ref() == &info.id).map(|(_, j)| j);
+        println!("{}", serde_json::to_string_pretty(&written).map_err(Failure::failed)?);
         return Ok(());
     }
     println!("{} — {}\n  law: {}", info.id, info.name, info.law);
     if let Some(a) = &info.authority {
         println!("  authority: {a}");
     }
-    let members: Vec<&str> = info
-        .members
-        .iter()
-        .map(|m| rulebook.country_code(m.0))
-        .collect();
+    let members: Vec<&str> = info.members.iter().map(|m| rulebook.country_code(m.0)).collect();
     println!("  governs exports from: {}", members.join(" "));
     println!("  reviewed: {}   file: {}", info.reviewed, info.file);
     let cats = &rulebook.vocab.categories;
@@ -163,15 +129,9 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
     if let Some(s) = sensitive {
         println!("  counts as sensitive here: {}", s.join(", "));
     }
-    for (title, restriction) in [
-        ("Routes (lawful ways out)", false),
-        ("Restrictions (apply before any route)", true),
-    ] {
+    for (title, restriction) in [("Routes (lawful ways out)", false), ("Restrictions (apply before any route)", true)] {
         println!("\n{title}:");
-        for r in rulebook
-            .rules_of(jur)
-            .filter(|r| r.restriction == restriction)
-        {
+        for r in rulebook.rules_of(jur).filter(|r| r.restriction == restriction) {
             let dates = match (r.valid_from, r.valid_until) {
                 (None, None) => String::new(),
                 (f, u) => format!(
@@ -192,11 +152,8 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
 
 pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
     let rulebook = load(cli)?;
-    let first = rulebook
-        .jurisdictions
-        .first()
-        .map(|j| rulebook.country_code(j.representative).to_owned())
-        .unwrap_or_default();
+    let first =
+        rulebook.jurisdictions.first().map(|j| rulebook.country_code(j.representative).to_owned()).unwrap_or_default();
     let input = FlowInput {
         from: first.clone(),
         to: first,
@@ -206,9 +163,7 @@ pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
         as_of: args.as_of.clone(),
         ..FlowInput::default()
     };
-    let template = rulebook
-        .resolve(&input, Day::today())
-        .map_err(Failure::input)?;
+    let template = rulebook.resolve(&input, Day::today()).map_err(Failure::input)?;
     let m = rulebook.matrix(&template);
     print!("{}", m.to_text());
     if let Some(path) = &args.svg {

@@ -28,9 +28,7 @@ fn decide(c: &mut Criterion) {
     // One pair, repeated: the cost of the engine itself when the tables are hot in cache.
     let one = flows[0];
     group.throughput(Throughput::Elements(1));
-    group.bench_function("one-flow", |b| {
-        b.iter(|| rulebook.decide(black_box(&one)).map(|d| d.verdict))
-    });
+    group.bench_function("one-flow", |b| b.iter(|| rulebook.decide(black_box(&one)).map(|d| d.verdict)));
     group.finish();
 }
 

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use crate::day::Day;
 use crate::engine::{
-    features, CountryId, Dated, Effect, Governance, Instance, JurId, RuleId, Table, Tables, ALWAYS,
-    MAX_PER_PAIR, RESTRICTIONS, ROUTES,
+    features, CountryId, Dated, Effect, Governance, Instance, JurId, RuleId, Table, Tables, ALWAYS, MAX_PER_PAIR,
+    RESTRICTIONS, ROUTES,
 };
 use crate::model::*;
 use crate::rulebook::{Country, JurisdictionInfo, Release, RuleInfo, Rulebook, SetInfo, Written};
@@ -18,17 +18,8 @@ use crate::source::{Diagnostic, Diagnostics, SourceFile, Sources};
 use crate::vocab::{closest, unknown, Terms, Vocab};
 
 /// Route kinds, in order of preference when several routes are met.
-pub const ROUTE_KINDS: &[&str] = &[
-    "exemption",
-    "adequacy",
-    "certification",
-    "scc",
-    "bcr",
-    "contract",
-    "consent",
-    "derogation",
-    "authorisation",
-];
+pub const ROUTE_KINDS: &[&str] =
+    &["exemption", "adequacy", "certification", "scc", "bcr", "contract", "consent", "derogation", "authorisation"];
 pub const RESTRICTION_KINDS: &[&str] = &["prohibition", "localisation", "condition"];
 const EFFECTS: &[&str] = &["deny", "require", "oblige"];
 const DIRECTIONS: &[&str] = &["export", "import"];
@@ -58,22 +49,14 @@ struct Reporter<'a> {
 impl Reporter<'_> {
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = self.file.position(offset);
-        self.out.push(Diagnostic {
-            file: self.file.path.clone(),
-            line,
-            column,
-            message: message.into(),
-        });
+        self.out.push(Diagnostic { file: self.file.path.clone(), line, column, message: message.into() });
     }
     fn name(&mut self, name: &Name, message: impl Into<String>) {
         self.at(name.span().start, message);
     }
 }
 
-fn parse_file<T: serde::de::DeserializeOwned>(
-    file: &SourceFile,
-    out: &mut Vec<Diagnostic>,
-) -> Option<T> {
+fn parse_file<T: serde::de::DeserializeOwned>(file: &SourceFile, out: &mut Vec<Diagnostic>) -> Option<T> {
     match toml::from_str::<T>(&file.text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -120,12 +103,7 @@ fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Written> {
         ("countries.toml", countries.is_some()),
     ] {
         if !present && !sources.files.iter().any(|f| f.path == name) {
-            out.push(Diagnostic {
-                file: name.into(),
-                line: 1,
-                column: 1,
-                message: "required file is missing".into(),
-            });
+            out.push(Diagnostic { file: name.into(), line: 1, column: 1, message: "required file is missing".into() });
         }
     }
     if jurisdictions.is_empty() && ok {
@@ -136,26 +114,13 @@ fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Written> {
             message: "the rulebook has no jurisdiction files".into(),
         });
     }
-    Some(Written {
-        release: release?,
-        vocabulary: vocabulary?,
-        countries: countries?,
-        sets,
-        jurisdictions,
-    })
-    .filter(|_| ok)
+    Some(Written { release: release?, vocabulary: vocabulary?, countries: countries?, sets, jurisdictions })
+        .filter(|_| ok)
 }
 
 fn file<'a>(sources: &'a Sources, path: &str) -> &'a SourceFile {
-    static EMPTY: SourceFile = SourceFile {
-        path: String::new(),
-        text: String::new(),
-    };
-    sources
-        .files
-        .iter()
-        .find(|f| f.path == path)
-        .unwrap_or(&EMPTY)
+    static EMPTY: SourceFile = SourceFile { path: String::new(), text: String::new() };
+    sources.files.iter().find(|f| f.path == path).unwrap_or(&EMPTY)
 }
 
 fn digest(sources: &Sources) -> String {
@@ -183,14 +148,7 @@ fn day(r: &mut Reporter, name: &Name) -> Option<Day> {
 
 fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Option<Rulebook> {
     let release_file = file(sources, "rulebook.toml");
-    let reviewed = day(
-        &mut Reporter {
-            file: release_file,
-            out,
-        },
-        &written.release.reviewed,
-    )
-    .unwrap_or(Day::MIN);
+    let reviewed = day(&mut Reporter { file: release_file, out }, &written.release.reviewed).unwrap_or(Day::MIN);
     let release = Release {
         name: written.release.name.clone(),
         version: written.release.version.clone(),
@@ -199,40 +157,23 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     };
 
     let vocab = build_vocab(file(sources, "vocabulary.toml"), &written.vocabulary, out);
-    let (countries, country_index) =
-        build_countries(file(sources, "countries.toml"), &written.countries, out);
-    let ctx = Ctx {
-        vocab: &vocab,
-        country_index: &country_index,
-        countries: countries.len(),
-    };
+    let (countries, country_index) = build_countries(file(sources, "countries.toml"), &written.countries, out);
+    let ctx = Ctx { vocab: &vocab, country_index: &country_index, countries: countries.len() };
 
     // Sets: shared ones and each jurisdiction's own.
     let mut sets: Vec<SetInfo> = Vec::new();
     let mut set_index: HashMap<String, usize> = HashMap::new();
-    let set_sources = written
-        .sets
-        .iter()
-        .map(|(p, f)| (p, &f.sets))
-        .chain(written.jurisdictions.iter().map(|(p, j)| (p, &j.sets)));
+    let set_sources =
+        written.sets.iter().map(|(p, f)| (p, &f.sets)).chain(written.jurisdictions.iter().map(|(p, j)| (p, &j.sets)));
     for (path, defs) in set_sources {
-        let mut r = Reporter {
-            file: file(sources, path),
-            out,
-        };
+        let mut r = Reporter { file: file(sources, path), out };
         for def in defs {
             let id = def.id.get_ref();
             if !is_lower_id(id) {
-                r.name(
-                    &def.id,
-                    format!("set id '{id}' must be lower case letters, digits and '-'"),
-                );
+                r.name(&def.id, format!("set id '{id}' must be lower case letters, digits and '-'"));
             }
             if set_index.contains_key(id) {
-                r.name(
-                    &def.id,
-                    format!("set '{id}' is defined twice (set ids are global)"),
-                );
+                r.name(&def.id, format!("set '{id}' is defined twice (set ids are global)"));
                 continue;
             }
             check_citation(&mut r, def.id.span().start, &def.citation, &def.also);
@@ -257,16 +198,10 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     sorted.sort_by(|a, b| a.1.id.get_ref().cmp(b.1.id.get_ref()));
     let mut governance: Vec<Vec<Governance>> = vec![Vec::new(); countries.len()];
     for (path, j) in sorted {
-        let mut r = Reporter {
-            file: file(sources, path),
-            out,
-        };
+        let mut r = Reporter { file: file(sources, path), out };
         let id = j.id.get_ref();
         if !is_upper_id(id) {
-            r.name(
-                &j.id,
-                format!("jurisdiction id '{id}' must be upper case letters, digits and '-'"),
-            );
+            r.name(&j.id, format!("jurisdiction id '{id}' must be upper case letters, digits and '-'"));
         }
         let expected = format!("jurisdictions/{id}.toml");
         if *path != expected {
@@ -282,16 +217,16 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         for (m, (country, from, until)) in j.members.iter().zip(&members) {
             let slot = &mut governance[usize::from(*country)];
             if let Some(other) = slot.iter().find(|g| g.from < *until && *from < g.until) {
-                let other_id = jurisdictions
-                    .get(usize::from(other.jur))
-                    .map_or("?", |x| x.id.as_str());
-                r.at(m.span().start, format!("country '{}' is already governed by jurisdiction '{other_id}' in an overlapping period", m.get_ref().country()));
+                let other_id = jurisdictions.get(usize::from(other.jur)).map_or("?", |x| x.id.as_str());
+                r.at(
+                    m.span().start,
+                    format!(
+                        "country '{}' is already governed by jurisdiction '{other_id}' in an overlapping period",
+                        m.get_ref().country()
+                    ),
+                );
             }
-            slot.push(Governance {
-                jur,
-                from: *from,
-                until: *until,
-            });
+            slot.push(Governance { jur, from: *from, until: *until });
         }
         let covers_from = j.covers_from.as_ref().and_then(|d| day(&mut r, d));
         let representative = match &j.representative {
@@ -324,22 +259,11 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     for (jur, j) in jur_files.iter().enumerate() {
         let jur = JurId::try_from(jur).unwrap_or(JurId::MAX);
         let info = &jurisdictions[usize::from(jur)];
-        let mut r = Reporter {
-            file: file(sources, &info.file),
-            out,
-        };
+        let mut r = Reporter { file: file(sources, &info.file), out };
         let mut seen = HashSet::new();
-        for (def, restriction) in j
-            .routes
-            .iter()
-            .map(|d| (d, false))
-            .chain(j.restrictions.iter().map(|d| (d, true)))
-        {
+        for (def, restriction) in j.routes.iter().map(|d| (d, false)).chain(j.restrictions.iter().map(|d| (d, true))) {
             if !seen.insert(def.id.get_ref().clone()) {
-                r.name(
-                    &def.id,
-                    format!("rule id '{}' is used twice in this file", def.id.get_ref()),
-                );
+                r.name(&def.id, format!("rule id '{}' is used twice in this file", def.id.get_ref()));
                 continue;
             }
             if let Some(p) = ctx.rule(&mut r, &set_index, &sets, info, jur, def, restriction) {
@@ -351,13 +275,8 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     // A law is modelled from its earliest rule on, unless its file says otherwise.
     for (i, (j, file)) in jurisdictions.iter_mut().zip(&jur_files).enumerate() {
         if file.covers_from.is_none() {
-            let own = pending
-                .iter()
-                .filter(|p| usize::from(p.0.jurisdiction) == i);
-            j.covers_from = own
-                .map(|p| p.0.valid_from.unwrap_or(Day::MIN))
-                .min()
-                .unwrap_or(Day::MIN);
+            let own = pending.iter().filter(|p| usize::from(p.0.jurisdiction) == i);
+            j.covers_from = own.map(|p| p.0.valid_from.unwrap_or(Day::MIN)).min().unwrap_or(Day::MIN);
         }
     }
     for g in governance.iter_mut().flatten() {
@@ -371,11 +290,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             file: "jurisdictions/".into(),
             line: 1,
             column: 1,
-            message: format!(
-                "too many rules ({}); at most {}",
-                pending.len(),
-                RuleId::MAX
-            ),
+            message: format!("too many rules ({}); at most {}", pending.len(), RuleId::MAX),
         });
         return None;
     }
@@ -391,11 +306,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         let jur = usize::from(info.jurisdiction);
         for (from, until, members) in p.intervals {
             let instance = Instance { rule, ..p.template };
-            let countries = members
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| **m)
-                .map(|(c, _)| jur * ncountries + c);
+            let countries = members.iter().enumerate().filter(|(_, m)| **m).map(|(c, _)| jur * ncountries + c);
             if p.import {
                 let id = import_dated.len() as u32;
                 import_dated.push((from, until, instance));
@@ -403,11 +314,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             } else {
                 let id = export_dated.len() as u32;
                 export_dated.push((from, until, instance));
-                let kind = if info.restriction {
-                    RESTRICTIONS
-                } else {
-                    ROUTES
-                };
+                let kind = if info.restriction { RESTRICTIONS } else { ROUTES };
                 countries.for_each(|pair| export_pairs[pair][kind].push(id));
             }
         }
@@ -418,17 +325,9 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         let pairs = j * ncountries..(j + 1) * ncountries;
         let worst = |lists: &mut dyn Iterator<Item = usize>| lists.max().unwrap_or(0);
         let routes = worst(&mut export_pairs[pairs.clone()].iter().map(|p| p[ROUTES].len()));
-        let exports = worst(
-            &mut export_pairs[pairs.clone()]
-                .iter()
-                .map(|p| p[RESTRICTIONS].len()),
-        );
+        let exports = worst(&mut export_pairs[pairs.clone()].iter().map(|p| p[RESTRICTIONS].len()));
         let imports = worst(&mut import_pairs[pairs].iter().map(|p| p[0].len()));
-        for (n, what) in [
-            (routes, "route"),
-            (exports, "export restriction"),
-            (imports, "import restriction"),
-        ] {
+        for (n, what) in [(routes, "route"), (exports, "export restriction"), (imports, "import restriction")] {
             if n > MAX_PER_PAIR {
                 out.push(Diagnostic {
                     file: info.file.clone(),
@@ -451,26 +350,11 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         governance: flat,
         closure: jurisdictions.iter().map(|j| j.closure).collect(),
         // Routes in order of preference, so the first met one is the basis; restrictions in id order.
-        exports: Table::new(
-            ncountries,
-            export_pairs,
-            export_dated,
-            [|i| (i.rank, i.rule), |i| (0, i.rule)],
-        ),
+        exports: Table::new(ncountries, export_pairs, export_dated, [|i| (i.rank, i.rule), |i| (0, i.rule)]),
         imports: Table::new(ncountries, import_pairs, import_dated, [|i| (0, i.rule)]),
         authority: vocab.authority_mechanisms,
     };
-    Some(Rulebook::assemble(
-        release,
-        vocab,
-        countries,
-        country_index,
-        jurisdictions,
-        rules,
-        sets,
-        tables,
-        written,
-    ))
+    Some(Rulebook::assemble(release, vocab, countries, country_index, jurisdictions, rules, sets, tables, written))
 }
 
 /// A rule checked and resolved, waiting for its id to be assigned.
@@ -528,10 +412,7 @@ impl Ctx<'_> {
             let from = from.unwrap_or(Day::MIN);
             let until = until.map_or(Day::MAX, Day::next);
             if from >= until {
-                r.at(
-                    offset,
-                    format!("member '{}' has 'from' after 'until'", member.country()),
-                );
+                r.at(offset, format!("member '{}' has 'from' after 'until'", member.country()));
                 continue;
             }
             out.push((country, from, until));
@@ -564,10 +445,7 @@ impl Ctx<'_> {
             let Some(k) = cats.get(class) else {
                 // Keys carry no span in a map; point at the first member instead.
                 let offset = members.first().map_or(0, |m| m.span().start);
-                r.at(
-                    offset,
-                    format!("[lattice]: {}", unknown("data category", class, &cats.ids)),
-                );
+                r.at(offset, format!("[lattice]: {}", unknown("data category", class, &cats.ids)));
                 continue;
             };
             for p in parents.iter_mut() {
@@ -575,9 +453,7 @@ impl Ctx<'_> {
             }
             for m in members {
                 match cats.resolve(m.get_ref()) {
-                    Ok(c) if c == k => {
-                        r.name(m, format!("category '{class}' cannot be within itself"))
-                    }
+                    Ok(c) if c == k => r.name(m, format!("category '{class}' cannot be within itself")),
                     Ok(c) => parents[usize::from(c)] |= 1u32 << k,
                     Err(e) => r.name(m, e),
                 }
@@ -604,12 +480,7 @@ impl Ctx<'_> {
         closure
     }
 
-    fn place(
-        &self,
-        r: &mut Reporter,
-        set_index: &HashMap<String, usize>,
-        name: &Name,
-    ) -> Option<Place> {
+    fn place(&self, r: &mut Reporter, set_index: &HashMap<String, usize>, name: &Name) -> Option<Place> {
         let id = name.get_ref();
         if let Some(s) = set_index.get(id) {
             return Some(Place::Set(*s));
@@ -620,11 +491,7 @@ impl Ctx<'_> {
         let mut valid: Vec<String> = set_index.keys().cloned().collect();
         valid.extend(self.country_index.keys().cloned());
         let close = closest(id, &valid);
-        let hint = if close.is_empty() {
-            String::new()
-        } else {
-            format!("; did you mean {}?", close.join(" or "))
-        };
+        let hint = if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.join(" or ")) };
         r.name(name, format!("unknown set or country '{id}'{hint}"));
         None
     }
@@ -644,16 +511,9 @@ impl Ctx<'_> {
         let id = def.id.get_ref();
         let what = if restriction { "restriction" } else { "route" };
         if !is_lower_id(id) {
-            r.name(
-                &def.id,
-                format!("{what} id '{id}' must be lower case letters, digits and '-'"),
-            );
+            r.name(&def.id, format!("{what} id '{id}' must be lower case letters, digits and '-'"));
         }
-        let kinds = if restriction {
-            RESTRICTION_KINDS
-        } else {
-            ROUTE_KINDS
-        };
+        let kinds = if restriction { RESTRICTION_KINDS } else { ROUTE_KINDS };
         let kind = def.kind.get_ref();
         let rank = kinds.iter().position(|k| k == kind);
         if rank.is_none() {
@@ -672,17 +532,11 @@ impl Ctx<'_> {
                 }
             },
             (None, true) => {
-                r.name(
-                    &def.id,
-                    "a restriction needs `effect = \"deny\" | \"require\" | \"oblige\"`",
-                );
+                r.name(&def.id, "a restriction needs `effect = \"deny\" | \"require\" | \"oblige\"`");
                 None
             }
             (Some(e), false) => {
-                r.name(
-                    e,
-                    "`effect` is for restrictions; a route's effect is to make the flow lawful",
-                );
+                r.name(e, "`effect` is for restrictions; a route's effect is to make the flow lawful");
                 None
             }
             (None, false) => Some(Effect::Oblige),
@@ -704,22 +558,13 @@ impl Ctx<'_> {
             },
         };
         if import && (!def.to.is_empty() || !def.not_to.is_empty()) {
-            r.name(
-                &def.id,
-                "an import restriction is scoped by `origins`, not `to`/`not_to`",
-            );
+            r.name(&def.id, "an import restriction is scoped by `origins`, not `to`/`not_to`");
         }
         if !import && !def.origins.is_empty() {
-            r.name(
-                &def.id,
-                "`origins` is only for restrictions with direction = \"import\"",
-            );
+            r.name(&def.id, "`origins` is only for restrictions with direction = \"import\"");
         }
         if def.summary.trim().is_empty() {
-            r.name(
-                &def.id,
-                format!("{what} '{id}' needs a plain-language `summary`"),
-            );
+            r.name(&def.id, format!("{what} '{id}' needs a plain-language `summary`"));
         }
         check_citation(r, def.id.span().start, &def.citation, &def.also);
         check_certainty(r, def.certainty.as_ref());
@@ -727,10 +572,7 @@ impl Ctx<'_> {
         let until = def.valid_until.as_ref().and_then(|d| day(r, d));
         if let (Some(f), Some(u)) = (from, until) {
             if f > u {
-                r.name(
-                    def.valid_from.as_ref().unwrap_or(&def.id),
-                    format!("valid_from {f} is after valid_until {u}"),
-                );
+                r.name(def.valid_from.as_ref().unwrap_or(&def.id), format!("valid_from {f} is after valid_until {u}"));
             }
         }
         let reviewed = match &def.reviewed {
@@ -741,25 +583,25 @@ impl Ctx<'_> {
         let requires = self.terms(r, &v.mechanisms, &def.requires);
         let approval = self.terms(r, &v.mechanisms, &def.approval);
         if approval & !requires != 0 {
-            r.name(
-                &def.approval[0],
-                "every mechanism in `approval` must also be in `requires`",
-            );
+            r.name(&def.approval[0], "every mechanism in `approval` must also be in `requires`");
         }
         if restriction
             && effect != Some(Effect::Require)
             && (requires != 0 || !def.importer_certifications_any.is_empty())
         {
-            r.name(&def.id, "only restrictions with effect = \"require\" may have `requires`/`importer_certifications_any`");
-        }
-        if restriction && effect == Some(Effect::Require) && requires == 0 {
             r.name(
                 &def.id,
-                "a restriction with effect = \"require\" needs `requires`",
+                "only restrictions with effect = \"require\" may have `requires`/`importer_certifications_any`",
             );
         }
+        if restriction && effect == Some(Effect::Require) && requires == 0 {
+            r.name(&def.id, "a restriction with effect = \"require\" needs `requires`");
+        }
         if restriction && !def.importer_certifications_any.is_empty() {
-            r.name(&def.id, "`importer_certifications_any` scopes routes; a restriction cannot require a certification");
+            r.name(
+                &def.id,
+                "`importer_certifications_any` scopes routes; a restriction cannot require a certification",
+            );
         }
         let mut obligations = Vec::new();
         for o in &def.obligations {
@@ -773,24 +615,12 @@ impl Ctx<'_> {
         }
         if let (Some(a), Some(b)) = (def.subjects_above, def.subjects_up_to) {
             if a >= b {
-                r.name(
-                    &def.id,
-                    format!("subjects_above ({a}) must be below subjects_up_to ({b})"),
-                );
+                r.name(&def.id, format!("subjects_above ({a}) must be below subjects_up_to ({b})"));
             }
         }
 
-        let to: Vec<Place> = def
-            .to
-            .iter()
-            .chain(&def.origins)
-            .filter_map(|n| self.place(r, set_index, n))
-            .collect();
-        let not_to: Vec<Place> = def
-            .not_to
-            .iter()
-            .filter_map(|n| self.place(r, set_index, n))
-            .collect();
+        let to: Vec<Place> = def.to.iter().chain(&def.origins).filter_map(|n| self.place(r, set_index, n)).collect();
+        let not_to: Vec<Place> = def.not_to.iter().filter_map(|n| self.place(r, set_index, n)).collect();
         let template = Instance {
             rule: 0,
             rank: u8::try_from(rank.unwrap_or(0)).unwrap_or(0),
@@ -842,24 +672,14 @@ impl Ctx<'_> {
             valid_from: from,
             valid_until: until,
             reviewed,
-            uncertain: def
-                .certainty
-                .as_ref()
-                .is_some_and(|c| c.get_ref() == "uncertain"),
+            uncertain: def.certainty.as_ref().is_some_and(|c| c.get_ref() == "uncertain"),
             obligations,
             requires,
             certs_any: template.certs_any,
             file: r.file.path.clone(),
             line,
         };
-        Some((
-            info,
-            Pending {
-                import,
-                template,
-                intervals,
-            },
-        ))
+        Some((info, Pending { import, template, intervals }))
     }
 
     /// Splits [start, end) where the destinations change, with the countries in scope for each piece.
@@ -883,10 +703,7 @@ impl Ctx<'_> {
         cuts.dedup();
         let contains = |place: &Place, c: usize, day: Day| match place {
             Place::Country(x) => usize::from(*x) == c,
-            Place::Set(s) => sets[*s]
-                .members
-                .iter()
-                .any(|(m, f, u)| usize::from(*m) == c && day >= *f && day < *u),
+            Place::Set(s) => sets[*s].members.iter().any(|(m, f, u)| usize::from(*m) == c && day >= *f && day < *u),
         };
         let mut out: Vec<(Day, Day, Vec<bool>)> = Vec::new();
         for w in cuts.windows(2) {
@@ -919,26 +736,13 @@ fn build_vocab(f: &SourceFile, file: &VocabularyFile, out: &mut Vec<Diagnostic>)
     };
     let add = |r: &mut Reporter, terms: &mut Terms, id: &Name, name: &str, limit: usize| {
         if !is_lower_id(id.get_ref()) {
-            r.name(
-                id,
-                format!(
-                    "{} id '{}' must be lower case letters, digits and '-'",
-                    terms.what,
-                    id.get_ref()
-                ),
-            );
+            r.name(id, format!("{} id '{}' must be lower case letters, digits and '-'", terms.what, id.get_ref()));
         }
         if !terms.push(id.get_ref(), name) {
-            r.name(
-                id,
-                format!("{} '{}' is defined twice", terms.what, id.get_ref()),
-            );
+            r.name(id, format!("{} '{}' is defined twice", terms.what, id.get_ref()));
         }
         if terms.len() > limit {
-            r.name(
-                id,
-                format!("too many {} terms: at most {limit}", terms.what),
-            );
+            r.name(id, format!("too many {} terms: at most {limit}", terms.what));
         }
     };
     for c in &file.categories {
@@ -967,9 +771,7 @@ fn build_vocab(f: &SourceFile, file: &VocabularyFile, out: &mut Vec<Diagnostic>)
     for (i, c) in file.categories.iter().enumerate() {
         for parent in &c.within {
             match v.categories.resolve(parent.get_ref()) {
-                Ok(p) if usize::from(p) == i => {
-                    r.name(parent, "a category cannot be within itself")
-                }
+                Ok(p) if usize::from(p) == i => r.name(parent, "a category cannot be within itself"),
                 Ok(p) if i < 32 => v.within[i] |= 1u32 << p,
                 Ok(_) => {}
                 Err(e) => r.name(parent, e),
@@ -989,20 +791,12 @@ fn build_countries(
     for (code, name) in &file.countries {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             let offset = f.text.find(&format!("{code} =")).unwrap_or(0);
-            Reporter { file: f, out }.at(
-                offset,
-                format!("'{code}' is not an ISO 3166-1 alpha-2 code (two upper-case letters)"),
-            );
+            Reporter { file: f, out }
+                .at(offset, format!("'{code}' is not an ISO 3166-1 alpha-2 code (two upper-case letters)"));
             continue;
         }
-        index.insert(
-            code.clone(),
-            CountryId::try_from(countries.len()).unwrap_or(CountryId::MAX),
-        );
-        countries.push(Country {
-            code: code.clone(),
-            name: name.clone(),
-        });
+        index.insert(code.clone(), CountryId::try_from(countries.len()).unwrap_or(CountryId::MAX));
+        countries.push(Country { code: code.clone(), name: name.clone() });
     }
     (countries, index)
 }
@@ -1013,13 +807,7 @@ fn check_citation(r: &mut Reporter, offset: usize, c: &Citation, also: &[Citatio
             r.at(offset, "citation needs an `instrument`");
         }
         if !(c.url.starts_with("https://") || c.url.starts_with("http://")) {
-            r.at(
-                offset,
-                format!(
-                    "citation url '{}' must be an http(s) address of the source",
-                    c.url
-                ),
-            );
+            r.at(offset, format!("citation url '{}' must be an http(s) address of the source", c.url));
         }
     }
 }
@@ -1038,11 +826,7 @@ fn only_always_if_empty(lanes: u64) -> u64 {
     let mut out = 0;
     for shift in [0, 32] {
         let lane = (lanes >> shift) & 0x7FFF_FFFF;
-        out |= if lane == 0 {
-            1u64 << (shift + 31)
-        } else {
-            lane << shift
-        };
+        out |= if lane == 0 { 1u64 << (shift + 31) } else { lane << shift };
     }
     out
 }
@@ -1054,13 +838,9 @@ fn sat32(n: u64) -> u32 {
 }
 
 fn is_lower_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_upper_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }

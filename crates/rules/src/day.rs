@@ -36,13 +36,7 @@ impl Day {
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match time::Date::from_julian_day(self.0) {
-            Ok(d) => write!(
-                f,
-                "{:04}-{:02}-{:02}",
-                d.year(),
-                u8::from(d.month()),
-                d.day()
-            ),
+            Ok(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
             Err(_) => write!(f, "day {}", self.0),
         }
     }
@@ -57,9 +51,7 @@ mod tests {
         let d = Day::parse("2023-07-10").expect("valid");
         assert_eq!(d.to_string(), "2023-07-10");
         assert_eq!(d.next().to_string(), "2023-07-11");
-        assert!(
-            Day::parse("2020-07-15").expect("valid") < Day::parse("2020-07-16").expect("valid")
-        );
+        assert!(Day::parse("2020-07-15").expect("valid") < Day::parse("2020-07-16").expect("valid"));
     }
 
     #[test]

@@ -136,14 +136,14 @@ pub struct Table<const K: usize> {
     pub index: Vec<(u32, u32)>,
     /// In day order per pair; a segment lasts until the next one of its pair.
     pub segments: Vec<Segment<K>>,
-    pub ids: Vec<u32>,
-    pub instances: Vec<Instance>,
+    /// The lists' instances, each list contiguous (copied, so a decision walks one array).
+    pub items: Vec<Instance>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Segment<const K: usize> {
     pub from: Day,
-    /// Per list kind: a range in `Table::ids`.
+    /// Per list kind: a range in `Table::items`.
     pub lists: [(u32, u32); K],
 }
 
@@ -158,87 +158,56 @@ impl<const K: usize> Table<K> {
         dated: Vec<Dated>,
         key: [fn(&Instance) -> (u8, u16); K],
     ) -> Table<K> {
-        let mut table = Table {
-            countries,
-            index: Vec::with_capacity(pairs.len()),
-            segments: Vec::new(),
-            ids: Vec::new(),
-            instances: Vec::new(),
-        };
-        let mut shared: HashMap<Vec<u32>, (u32, u32)> = HashMap::new();
-        let in_force =
-            |i: &u32, day: Day| dated[*i as usize].0 <= day && day < dated[*i as usize].1;
+        let mut table =
+            Table { countries, index: Vec::with_capacity(pairs.len()), segments: Vec::new(), items: Vec::new() };
+        let mut shared_lists: HashMap<Vec<u32>, (u32, u32)> = HashMap::new();
+        let mut shared_timelines: HashMap<Vec<Segment<K>>, (u32, u32)> = HashMap::new();
+        let in_force = |i: &u32, day: Day| dated[*i as usize].0 <= day && day < dated[*i as usize].1;
         for lists in pairs {
-            let start = table.segments.len();
-            let mut cuts: Vec<Day> = lists
-                .iter()
-                .flatten()
-                .flat_map(|i| [dated[*i as usize].0, dated[*i as usize].1])
-                .collect();
+            let mut cuts: Vec<Day> =
+                lists.iter().flatten().flat_map(|i| [dated[*i as usize].0, dated[*i as usize].1]).collect();
             cuts.push(Day::MIN);
             cuts.sort_unstable();
             cuts.dedup();
+            let mut timeline: Vec<Segment<K>> = Vec::new();
             for day in cuts {
-                let ids: [Vec<u32>; K] = std::array::from_fn(|k| {
-                    let mut ids: Vec<u32> = lists[k]
-                        .iter()
-                        .copied()
-                        .filter(|i| in_force(i, day))
-                        .collect();
+                let ranges: [(u32, u32); K] = std::array::from_fn(|k| {
+                    let mut ids: Vec<u32> = lists[k].iter().copied().filter(|i| in_force(i, day)).collect();
                     ids.sort_by_key(|i| key[k](&dated[*i as usize].2));
-                    ids
-                });
-                // Same instances as this pair's previous segment: that segment simply lasts longer.
-                let previous = table.segments[start..].last();
-                if previous.is_some_and(|s| {
-                    (0..K).all(|k| {
-                        table.ids[s.lists[k].0 as usize..s.lists[k].1 as usize] == ids[k][..]
+                    *shared_lists.entry(ids).or_insert_with_key(|ids| {
+                        let s = table.items.len() as u32;
+                        table.items.extend(ids.iter().map(|i| dated[*i as usize].2));
+                        (s, table.items.len() as u32)
                     })
-                }) {
-                    continue;
+                });
+                // Same lists as the previous segment: that segment simply lasts longer.
+                if timeline.last().is_none_or(|s| s.lists != ranges) {
+                    timeline.push(Segment { from: day, lists: ranges });
                 }
-                let ranges = ids.map(|ids| {
-                    *shared.entry(ids).or_insert_with_key(|ids| {
-                        let s = table.ids.len() as u32;
-                        table.ids.extend_from_slice(ids);
-                        (s, table.ids.len() as u32)
-                    })
-                });
-                table.segments.push(Segment {
-                    from: day,
-                    lists: ranges,
-                });
             }
-            table
-                .index
-                .push((start as u32, table.segments.len() as u32));
+            // Pairs with the same timeline (most destinations of a law) share one copy.
+            let range = *shared_timelines.entry(timeline).or_insert_with_key(|t| {
+                let s = table.segments.len() as u32;
+                table.segments.extend_from_slice(t);
+                (s, table.segments.len() as u32)
+            });
+            table.index.push(range);
         }
-        table.instances = dated.into_iter().map(|d| d.2).collect();
         table
     }
 
     /// The segment in force for (jurisdiction, country) on `day`.
     #[inline]
     pub fn at(&self, jur: JurId, country: CountryId, day: Day) -> Option<&Segment<K>> {
-        let (start, end) = *self
-            .index
-            .get(usize::from(jur) * self.countries + usize::from(country))?;
-        self.segments
-            .get(start as usize..end as usize)?
-            .iter()
-            .rev()
-            .find(|s| s.from <= day)
+        let (start, end) = *self.index.get(usize::from(jur) * self.countries + usize::from(country))?;
+        self.segments.get(start as usize..end as usize)?.iter().rev().find(|s| s.from <= day)
     }
 
     /// Kind `k`'s instances of a segment, in the table's order.
     #[inline]
     pub fn list(&self, segment: Option<&Segment<K>>, k: usize) -> impl Iterator<Item = &Instance> {
-        let (from, to) = segment
-            .and_then(|s| s.lists.get(k))
-            .copied()
-            .unwrap_or((0, 0));
-        let ids = self.ids.get(from as usize..to as usize).unwrap_or(&[]);
-        ids.iter().filter_map(|i| self.instances.get(*i as usize))
+        let (from, to) = segment.and_then(|s| s.lists.get(k)).copied().unwrap_or((0, 0));
+        self.items.get(from as usize..to as usize).unwrap_or(&[]).iter()
     }
 }
 
@@ -338,9 +307,7 @@ impl Tables {
 
     /// Whether any jurisdiction governs exports from `country` at any time.
     pub fn governs_ever(&self, country: CountryId) -> bool {
-        self.governance_index
-            .get(usize::from(country))
-            .is_some_and(|(s, e)| e > s)
+        self.governance_index.get(usize::from(country)).is_some_and(|(s, e)| e > s)
     }
 
     #[inline]
@@ -361,12 +328,8 @@ impl Tables {
     /// Decides a flow. Pure, deterministic, and allocation-free.
     pub fn decide(&self, flow: &Flow) -> Result<Decision, DecideError> {
         let day = flow.as_of;
-        let exporter = self
-            .jurisdiction_of(flow.from, day)
-            .ok_or(DecideError::NoJurisdiction {
-                country: flow.from,
-                day,
-            })?;
+        let exporter =
+            self.jurisdiction_of(flow.from, day).ok_or(DecideError::NoJurisdiction { country: flow.from, day })?;
         let importer = self.jurisdiction_of(flow.to, day);
         let data = self.close(exporter, flow.data);
         let mut d = Decision {
@@ -401,12 +364,7 @@ impl Tables {
         if let Some(j) = importer {
             let segment = self.imports.at(j, flow.from, day);
             if segment.is_some_and(|s| s.lists[0].1 > s.lists[0].0) {
-                let facts = features(
-                    self.close(j, flow.data),
-                    purpose,
-                    flow.exporter_roles,
-                    flow.importer_roles,
-                );
+                let facts = features(self.close(j, flow.data), purpose, flow.exporter_roles, flow.importer_roles);
                 for (i, inst) in self.imports.list(segment, 0).enumerate() {
                     if inst.in_scope(&facts, subjects) {
                         d.import_matched |= 1u64 << (i & 63);
@@ -452,27 +410,16 @@ impl Tables {
     }
 
     /// The restrictions that matched, exporter's first, in rule order.
-    pub fn matched_restrictions<'a>(
-        &'a self,
-        flow: &'a Flow,
-        d: &'a Decision,
-    ) -> impl Iterator<Item = RuleId> + 'a {
+    pub fn matched_restrictions<'a>(&'a self, flow: &'a Flow, d: &'a Decision) -> impl Iterator<Item = RuleId> + 'a {
         let export = self
             .exports
-            .list(
-                self.exports.at(d.exporter, flow.to, flow.as_of),
-                RESTRICTIONS,
-            )
+            .list(self.exports.at(d.exporter, flow.to, flow.as_of), RESTRICTIONS)
             .enumerate()
             .filter(move |(i, _)| d.export_matched & (1u64 << (i & 63)) != 0);
         let import = d
             .importer
             .into_iter()
-            .flat_map(move |j| {
-                self.imports
-                    .list(self.imports.at(j, flow.from, flow.as_of), 0)
-                    .enumerate()
-            })
+            .flat_map(move |j| self.imports.list(self.imports.at(j, flow.from, flow.as_of), 0).enumerate())
             .filter(move |(i, _)| d.import_matched & (1u64 << (i & 63)) != 0);
         export.chain(import).map(|(_, inst)| inst.rule)
     }
@@ -484,11 +431,7 @@ impl Tables {
         if d.candidates == 0 {
             return options;
         }
-        for (i, inst) in self
-            .exports
-            .list(self.exports.at(d.exporter, flow.to, flow.as_of), ROUTES)
-            .enumerate()
-        {
+        for (i, inst) in self.exports.list(self.exports.at(d.exporter, flow.to, flow.as_of), ROUTES).enumerate() {
             if d.candidates & (1u64 << (i & 63)) == 0 {
                 continue;
             }
@@ -496,26 +439,9 @@ impl Tables {
             let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
             let approval = missing & (inst.approval | d.extra_approval | self.authority) != 0;
             let certs = if certified { 0 } else { inst.certs_any };
-            add_option(
-                &mut options,
-                Opt {
-                    missing,
-                    certs,
-                    approval,
-                    rule: inst.rule,
-                    rank: inst.rank,
-                },
-            );
+            add_option(&mut options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank });
         }
-        options.sort_unstable_by_key(|o| {
-            (
-                o.approval,
-                o.rank,
-                o.missing.count_ones(),
-                o.certs != 0,
-                o.rule,
-            )
-        });
+        options.sort_unstable_by_key(|o| (o.approval, o.rank, o.missing.count_ones(), o.certs != 0, o.rule));
         options
     }
 }

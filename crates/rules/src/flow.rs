@@ -67,10 +67,7 @@ impl fmt::Display for FlowError {
 impl std::error::Error for FlowError {}
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> FlowError {
-    FlowError {
-        field: field.into(),
-        message: message.into(),
-    }
+    FlowError { field: field.into(), message: message.into() }
 }
 
 impl FlowInput {
@@ -88,9 +85,7 @@ impl FlowInput {
 impl Rulebook {
     /// Resolves names to bits; `today` is used when the flow has no `as_of`.
     pub fn resolve(&self, input: &FlowInput, today: Day) -> Result<Flow, FlowError> {
-        let from = self
-            .resolve_country(&input.from)
-            .map_err(|m| err("from", m))?;
+        let from = self.resolve_country(&input.from).map_err(|m| err("from", m))?;
         let to = self.resolve_country(&input.to).map_err(|m| err("to", m))?;
         if !self.tables.governs_ever(from) {
             let covered: Vec<&str> = self.jurisdictions.iter().map(|j| j.id.as_str()).collect();
@@ -107,22 +102,14 @@ impl Rulebook {
         if input.data.is_empty() {
             return Err(err(
                 "data",
-                format!(
-                    "at least one data category is needed; valid: {}",
-                    self.vocab.categories.ids.join(", ")
-                ),
+                format!("at least one data category is needed; valid: {}", self.vocab.categories.ids.join(", ")),
             ));
         }
         let data = bits(&self.vocab.categories, "data", &input.data)? as u32;
         let purpose = match &input.purpose {
             None => None,
             Some(p) if p.is_empty() => None,
-            Some(p) => Some(
-                self.vocab
-                    .purposes
-                    .resolve(p)
-                    .map_err(|m| err("purpose", m))?,
-            ),
+            Some(p) => Some(self.vocab.purposes.resolve(p).map_err(|m| err("purpose", m))?),
         };
         let as_of = match &input.as_of {
             None => today,
@@ -134,15 +121,10 @@ impl Rulebook {
             data,
             subjects: input.subjects,
             purpose,
-            exporter_roles: bits(&self.vocab.roles, "exporter.roles", &input.exporter.roles)?
+            exporter_roles: bits(&self.vocab.roles, "exporter.roles", &input.exporter.roles)? as u32,
+            importer_roles: bits(&self.vocab.roles, "importer.roles", &input.importer.roles)? as u32,
+            certifications: bits(&self.vocab.certifications, "importer.certifications", &input.importer.certifications)?
                 as u32,
-            importer_roles: bits(&self.vocab.roles, "importer.roles", &input.importer.roles)?
-                as u32,
-            certifications: bits(
-                &self.vocab.certifications,
-                "importer.certifications",
-                &input.importer.certifications,
-            )? as u32,
             safeguards: bits(&self.vocab.mechanisms, "safeguards", &input.safeguards)?,
             as_of,
         })
@@ -152,9 +134,7 @@ impl Rulebook {
 fn bits(terms: &Terms, field: &str, names: &[String]) -> Result<u64, FlowError> {
     let mut mask = 0u64;
     for (i, name) in names.iter().enumerate() {
-        let bit = terms
-            .resolve(name)
-            .map_err(|m| err(format!("{field}[{i}]"), m))?;
+        let bit = terms.resolve(name).map_err(|m| err(format!("{field}[{i}]"), m))?;
         mask |= 1u64 << (bit & 63);
     }
     Ok(mask)

@@ -17,11 +17,8 @@ pub struct FlowGen<'a> {
 
 impl<'a> FlowGen<'a> {
     pub fn new(rulebook: &'a Rulebook, seed: u64) -> FlowGen<'a> {
-        let mut exporters: Vec<u16> = rulebook
-            .jurisdictions
-            .iter()
-            .flat_map(|j| j.members.iter().map(|m| m.0))
-            .collect();
+        let mut exporters: Vec<u16> =
+            rulebook.jurisdictions.iter().flat_map(|j| j.members.iter().map(|m| m.0)).collect();
         exporters.sort_unstable();
         exporters.dedup();
         let mut subjects = vec![0, 1, 50, 1_000, 5_000, 1_000_000, 10_000_000];
@@ -36,14 +33,7 @@ impl<'a> FlowGen<'a> {
         subjects.dedup();
         let first = Day::parse("2018-01-01").unwrap_or(Day(2_458_120));
         let last = Day::parse("2027-12-31").unwrap_or(Day(2_461_771));
-        FlowGen {
-            rulebook,
-            rng: fastrand::Rng::with_seed(seed),
-            exporters,
-            subjects,
-            first,
-            last,
-        }
+        FlowGen { rulebook, rng: fastrand::Rng::with_seed(seed), exporters, subjects, first, last }
     }
 
     fn mask(&mut self, len: usize, p_each: f64) -> u64 {
@@ -77,11 +67,7 @@ impl<'a> FlowGen<'a> {
         } else {
             self.subjects[self.rng.usize(..self.subjects.len())]
         };
-        let purpose = if self.rng.u8(..8) == 0 {
-            None
-        } else {
-            Some(self.rng.u8(..v.purposes.len().max(1) as u8))
-        };
+        let purpose = if self.rng.u8(..8) == 0 { None } else { Some(self.rng.u8(..v.purposes.len().max(1) as u8)) };
         let roles = v.roles.len();
         Flow {
             from,
@@ -99,8 +85,6 @@ impl<'a> FlowGen<'a> {
 
     /// A random mechanism bit, for "add one safeguard" properties.
     pub fn mechanism(&mut self) -> u64 {
-        1u64 << self
-            .rng
-            .usize(..self.rulebook.vocab.mechanisms.len().clamp(1, 64))
+        1u64 << self.rng.usize(..self.rulebook.vocab.mechanisms.len().clamp(1, 64))
     }
 }

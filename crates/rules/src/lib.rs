@@ -17,10 +17,7 @@
 //! assert_eq!(decision.verdict.as_str(), "allow");
 //! ```
 
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod compile;
 pub mod day;

@@ -28,11 +28,7 @@ impl Rulebook {
                 self.jurisdictions
                     .iter()
                     .map(|col| {
-                        let flow = Flow {
-                            from: row.representative,
-                            to: col.representative,
-                            ..*template
-                        };
+                        let flow = Flow { from: row.representative, to: col.representative, ..*template };
                         self.decide(&flow).ok().map(|d| d.verdict)
                     })
                     .collect()
@@ -42,11 +38,7 @@ impl Rulebook {
             ids: self.jurisdictions.iter().map(|j| j.id.clone()).collect(),
             names: self.jurisdictions.iter().map(|j| j.name.clone()).collect(),
             cells,
-            data: self
-                .category_names(template.data)
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            data: self.category_names(template.data).into_iter().map(String::from).collect(),
             as_of: template.as_of,
         }
     }
@@ -75,16 +67,8 @@ fn colour(v: Option<Verdict>) -> &'static str {
 impl Matrix {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "Verdicts for {} data as of {} (rows: from, columns: to)",
-            self.data.join("+"),
-            self.as_of
-        );
-        let _ = writeln!(
-            s,
-            "A allow  C conditional  P approval  D deny  · same jurisdiction\n"
-        );
+        let _ = writeln!(s, "Verdicts for {} data as of {} (rows: from, columns: to)", self.data.join("+"), self.as_of);
+        let _ = writeln!(s, "A allow  C conditional  P approval  D deny  · same jurisdiction\n");
         let _ = write!(s, "     ");
         for id in &self.ids {
             let _ = write!(s, "{:>3}", &id[..id.len().min(2)]);
@@ -134,12 +118,7 @@ impl Matrix {
                 esc(id)
             );
             let y = top + i * cell + cell / 2 + 4;
-            let _ = writeln!(
-                s,
-                r#"<text x="{}" y="{y}" text-anchor="end">{}</text>"#,
-                left - 6,
-                esc(id)
-            );
+            let _ = writeln!(s, r#"<text x="{}" y="{y}" text-anchor="end">{}</text>"#, left - 6, esc(id));
         }
         for (r, row) in self.cells.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
@@ -185,8 +164,5 @@ impl Matrix {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

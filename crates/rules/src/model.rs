@@ -182,11 +182,7 @@ impl<'de> Deserialize<'de> for Member {
                     until: Option<String>,
                 }
                 let d = Dated::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(Member::Dated {
-                    country: d.country,
-                    from: d.from,
-                    until: d.until,
-                })
+                Ok(Member::Dated { country: d.country, from: d.from, until: d.until })
             }
         }
         d.deserialize_any(V)

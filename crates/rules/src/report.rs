@@ -74,13 +74,7 @@ impl Rulebook {
         rule.obligations
             .iter()
             .map(|(o, text)| ObligationReport {
-                id: self
-                    .vocab
-                    .obligations
-                    .ids
-                    .get(*o)
-                    .cloned()
-                    .unwrap_or_default(),
+                id: self.vocab.obligations.ids.get(*o).cloned().unwrap_or_default(),
                 text: text.clone(),
                 rule: rule.id.clone(),
             })
@@ -98,31 +92,21 @@ impl Rulebook {
             valid_from: rule.valid_from.map(|d| d.to_string()),
             valid_until: rule.valid_until.map(|d| d.to_string()),
             reviewed: rule.reviewed.to_string(),
-            certainty: if rule.uncertain {
-                "uncertain"
-            } else {
-                "verified"
-            },
+            certainty: if rule.uncertain { "uncertain" } else { "verified" },
         }
     }
 
     /// The flow as the rulebook understood it (names normalised, defaults filled in).
     pub fn echo(&self, flow: &Flow) -> FlowInput {
-        let names = |terms: &crate::vocab::Terms, mask: u64| {
-            terms.names_of(mask).into_iter().map(String::from).collect()
-        };
+        let names =
+            |terms: &crate::vocab::Terms, mask: u64| terms.names_of(mask).into_iter().map(String::from).collect();
         FlowInput {
             from: self.country_code(flow.from).to_owned(),
             to: self.country_code(flow.to).to_owned(),
             data: names(&self.vocab.categories, u64::from(flow.data)),
             subjects: flow.subjects,
-            purpose: flow
-                .purpose
-                .and_then(|p| self.vocab.purposes.ids.get(usize::from(p)).cloned()),
-            exporter: Party {
-                roles: names(&self.vocab.roles, u64::from(flow.exporter_roles)),
-                certifications: vec![],
-            },
+            purpose: flow.purpose.and_then(|p| self.vocab.purposes.ids.get(usize::from(p)).cloned()),
+            exporter: Party { roles: names(&self.vocab.roles, u64::from(flow.exporter_roles)), certifications: vec![] },
             importer: Party {
                 roles: names(&self.vocab.roles, u64::from(flow.importer_roles)),
                 certifications: names(&self.vocab.certifications, u64::from(flow.certifications)),
@@ -154,10 +138,7 @@ impl Rulebook {
                 exporter.name,
                 exporter.law
             ));
-            explanation.push(format!(
-                "Under that law the data counts as: {}.",
-                self.category_names(d.data).join(", ")
-            ));
+            explanation.push(format!("Under that law the data counts as: {}.", self.category_names(d.data).join(", ")));
         }
 
         let matched: Vec<RuleId> = self.tables.matched_restrictions(flow, d).collect();
@@ -176,19 +157,11 @@ impl Rulebook {
                 _ => "it adds obligations",
             };
             let extra = if r.effect == Some(Effect::Require) {
-                format!(
-                    " {}",
-                    self.vocab.mechanisms.names_of(r.requires).join(" + ")
-                )
+                format!(" {}", self.vocab.mechanisms.names_of(r.requires).join(" + "))
             } else {
                 String::new()
             };
-            explanation.push(format!(
-                "{side} ({}): {} — {effect}{extra}. [{}]",
-                r.id,
-                r.summary,
-                cite(r)
-            ));
+            explanation.push(format!("{side} ({}): {} — {effect}{extra}. [{}]", r.id, r.summary, cite(r)));
             basis.push(self.basis_of(r, "restriction"));
             obligations.extend(self.obligations_of(r));
             if r.uncertain {
@@ -201,12 +174,7 @@ impl Rulebook {
             Verdict::Allow if d.domestic => {}
             Verdict::Allow => {
                 if let Some(r) = d.route.and_then(|r| self.rule(r)) {
-                    explanation.push(format!(
-                        "Route {} applies and is met: {} [{}]",
-                        r.id,
-                        r.summary,
-                        cite(r)
-                    ));
+                    explanation.push(format!("Route {} applies and is met: {} [{}]", r.id, r.summary, cite(r)));
                     basis.push(self.basis_of(r, "route"));
                     obligations.extend(self.obligations_of(r));
                     if r.uncertain {
@@ -218,20 +186,10 @@ impl Rulebook {
                 let mut listed = Vec::new();
                 for o in &self.tables.options(flow, d) {
                     let Some(r) = self.rule(o.rule) else { continue };
-                    let safeguards: Vec<String> = self
-                        .vocab
-                        .mechanisms
-                        .names_of(o.missing)
-                        .into_iter()
-                        .map(String::from)
-                        .collect();
-                    let certs: Vec<String> = self
-                        .vocab
-                        .certifications
-                        .names_of(u64::from(o.certs))
-                        .into_iter()
-                        .map(String::from)
-                        .collect();
+                    let safeguards: Vec<String> =
+                        self.vocab.mechanisms.names_of(o.missing).into_iter().map(String::from).collect();
+                    let certs: Vec<String> =
+                        self.vocab.certifications.names_of(u64::from(o.certs)).into_iter().map(String::from).collect();
                     listed.push(format!("{} ({})", need_text(&safeguards, &certs), r.id));
                     basis.push(self.basis_of(r, "option"));
                     if r.uncertain {
@@ -247,17 +205,16 @@ impl Rulebook {
                     });
                 }
                 explanation.push(if d.verdict == Verdict::Conditional {
-                    format!("No lawful route is in place yet; any one of these would make the flow lawful: {}.", listed.join("; "))
+                    format!(
+                        "No lawful route is in place yet; any one of these would make the flow lawful: {}.",
+                        listed.join("; ")
+                    )
                 } else {
                     format!("Every lawful route needs an authority's prior approval: {}.", listed.join("; "))
                 });
             }
             Verdict::Deny => {
-                if !matched
-                    .iter()
-                    .filter_map(|r| self.rule(*r))
-                    .any(|r| r.effect == Some(Effect::Deny))
-                {
+                if !matched.iter().filter_map(|r| self.rule(*r)).any(|r| r.effect == Some(Effect::Deny)) {
                     explanation.push(format!(
                         "No route under {} covers this flow on {}: the law offers no lawful way for it.",
                         exporter.name, flow.as_of
@@ -275,10 +232,7 @@ impl Rulebook {
             basis,
             explanation,
             caveats,
-            rulebook: RulebookRef {
-                version: self.release.version.clone(),
-                digest: self.release.digest.clone(),
-            },
+            rulebook: RulebookRef { version: self.release.version.clone(), digest: self.release.digest.clone() },
         }
     }
 }
@@ -333,11 +287,7 @@ impl Report {
         if !self.options.is_empty() {
             let _ = writeln!(s, "\nWhat would make it lawful (any one):");
             for o in &self.options {
-                let approval = if o.approval {
-                    "  [needs an authority's approval]"
-                } else {
-                    ""
-                };
+                let approval = if o.approval { "  [needs an authority's approval]" } else { "" };
                 let _ = writeln!(
                     s,
                     "  - {}{approval}\n      {} ({})",
@@ -356,16 +306,8 @@ impl Report {
         if !self.basis.is_empty() {
             let _ = writeln!(s, "\nLegal basis:");
             for b in &self.basis {
-                let art = if b.article.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", b.article)
-                };
-                let _ = writeln!(
-                    s,
-                    "  - {}: {}{art} <{}> (reviewed {})",
-                    b.rule, b.instrument, b.url, b.reviewed
-                );
+                let art = if b.article.is_empty() { String::new() } else { format!(", {}", b.article) };
+                let _ = writeln!(s, "  - {}: {}{art} <{}> (reviewed {})", b.rule, b.instrument, b.url, b.reviewed);
             }
         }
         if !self.caveats.is_empty() {
@@ -374,11 +316,7 @@ impl Report {
                 let _ = writeln!(s, "  - {c}");
             }
         }
-        let _ = writeln!(
-            s,
-            "\nRulebook {} ({})",
-            self.rulebook.version, self.rulebook.digest
-        );
+        let _ = writeln!(s, "\nRulebook {} ({})", self.rulebook.version, self.rulebook.digest);
         s
     }
 }

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use crate::day::Day;
 use crate::engine::{CountryId, DecideError, Decision, Effect, Flow, JurId, Tables};
-use crate::model::{
-    Citation, CountriesFile, JurisdictionFile, ReleaseFile, SetsFile, VocabularyFile,
-};
+use crate::model::{Citation, CountriesFile, JurisdictionFile, ReleaseFile, SetsFile, VocabularyFile};
 use crate::source::{Diagnostics, Sources};
 use crate::vocab::{unknown, Vocab};
 
@@ -127,17 +125,7 @@ impl Rulebook {
         tables: Tables,
         written: Written,
     ) -> Rulebook {
-        Rulebook {
-            release,
-            vocab,
-            countries,
-            country_index,
-            jurisdictions,
-            rules,
-            sets,
-            tables,
-            written,
-        }
+        Rulebook { release, vocab, countries, country_index, jurisdictions, rules, sets, tables, written }
     }
 
     /// Decides a resolved flow (allocation-free).
@@ -151,28 +139,19 @@ impl Rulebook {
     }
 
     pub fn country_code(&self, id: CountryId) -> &str {
-        self.countries
-            .get(usize::from(id))
-            .map_or("??", |c| c.code.as_str())
+        self.countries.get(usize::from(id)).map_or("??", |c| c.code.as_str())
     }
 
     pub fn country_name(&self, id: CountryId) -> &str {
-        self.countries
-            .get(usize::from(id))
-            .map_or("?", |c| c.name.as_str())
+        self.countries.get(usize::from(id)).map_or("?", |c| c.name.as_str())
     }
 
     pub fn jurisdiction(&self, id: &str) -> Option<&JurisdictionInfo> {
-        self.jurisdictions
-            .iter()
-            .find(|j| j.id.eq_ignore_ascii_case(id))
+        self.jurisdictions.iter().find(|j| j.id.eq_ignore_ascii_case(id))
     }
 
     pub fn jurisdiction_index(&self, id: &str) -> Option<JurId> {
-        self.jurisdictions
-            .iter()
-            .position(|j| j.id.eq_ignore_ascii_case(id))
-            .and_then(|i| JurId::try_from(i).ok())
+        self.jurisdictions.iter().position(|j| j.id.eq_ignore_ascii_case(id)).and_then(|i| JurId::try_from(i).ok())
     }
 
     /// "unknown jurisdiction 'XX'; did you mean ...".
@@ -185,18 +164,8 @@ impl Rulebook {
     pub fn resolve_country(&self, code: &str) -> Result<CountryId, String> {
         let upper = code.trim().to_ascii_uppercase();
         let country = match upper.split_once('-') {
-            Some((c, sub))
-                if !sub.is_empty()
-                    && sub.len() <= 3
-                    && sub.bytes().all(|b| b.is_ascii_alphanumeric()) =>
-            {
-                c
-            }
-            Some(_) => {
-                return Err(format!(
-                    "'{code}' is not an ISO 3166-1 alpha-2 or ISO 3166-2 code"
-                ))
-            }
+            Some((c, sub)) if !sub.is_empty() && sub.len() <= 3 && sub.bytes().all(|b| b.is_ascii_alphanumeric()) => c,
+            Some(_) => return Err(format!("'{code}' is not an ISO 3166-1 alpha-2 or ISO 3166-2 code")),
             None => upper.as_str(),
         };
         self.country(country).ok_or_else(|| {

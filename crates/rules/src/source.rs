@@ -19,10 +19,7 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1);
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
         (line, offset - line_start + 1)
     }
 }
@@ -36,10 +33,8 @@ pub struct Sources {
 impl Sources {
     /// The rulebook compiled into this binary.
     pub fn embedded() -> Sources {
-        let files = EMBEDDED.iter().map(|(path, text)| SourceFile {
-            path: (*path).to_owned(),
-            text: (*text).to_owned(),
-        });
+        let files =
+            EMBEDDED.iter().map(|(path, text)| SourceFile { path: (*path).to_owned(), text: (*text).to_owned() });
         Sources::new(files.collect())
     }
 
@@ -70,11 +65,7 @@ fn read_dir(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::io::Resu
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             out.push(SourceFile { path: rel, text });
         }
     }
@@ -92,11 +83,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
     }
 }
 

@@ -15,10 +15,7 @@ pub struct Terms {
 
 impl Terms {
     pub fn new(what: &'static str) -> Terms {
-        Terms {
-            what,
-            ..Terms::default()
-        }
+        Terms { what, ..Terms::default() }
     }
 
     /// Adds a term; false if the id was already there.
@@ -47,8 +44,7 @@ impl Terms {
 
     /// Resolves a name or explains what would have been accepted.
     pub fn resolve(&self, id: &str) -> Result<u8, String> {
-        self.get(id)
-            .ok_or_else(|| unknown(self.what, id, &self.ids))
+        self.get(id).ok_or_else(|| unknown(self.what, id, &self.ids))
     }
 
     /// The ids whose bits are set in `mask`, in bit order.
@@ -68,18 +64,11 @@ pub fn unknown(what: &str, given: &str, valid: &[String]) -> String {
     if close.is_empty() {
         let shown: Vec<&str> = valid.iter().take(40).map(String::as_str).collect();
         let more = if valid.len() > 40 { ", ..." } else { "" };
-        format!(
-            "unknown {what} '{given}'; valid: {}{more}",
-            shown.join(", ")
-        )
+        format!("unknown {what} '{given}'; valid: {}{more}", shown.join(", "))
     } else {
         format!(
             "unknown {what} '{given}'; did you mean {}?",
-            close
-                .iter()
-                .map(|s| format!("'{s}'"))
-                .collect::<Vec<_>>()
-                .join(" or ")
+            close.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or ")
         )
     }
 }
@@ -90,13 +79,8 @@ pub fn closest<'a>(given: &str, valid: &'a [String]) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = valid
         .iter()
         .map(|v| {
-            let score = strsim::normalized_damerau_levenshtein(&lower, &v.to_lowercase()).max(
-                if v.to_lowercase().starts_with(&lower) && !lower.is_empty() {
-                    0.8
-                } else {
-                    0.0
-                },
-            );
+            let score = strsim::normalized_damerau_levenshtein(&lower, &v.to_lowercase())
+                .max(if v.to_lowercase().starts_with(&lower) && !lower.is_empty() { 0.8 } else { 0.0 });
             (score, v.as_str())
         })
         .filter(|(score, _)| *score >= 0.5)
@@ -128,14 +112,9 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        let valid: Vec<String> = ["health", "genetic", "personal"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let valid: Vec<String> = ["health", "genetic", "personal"].iter().map(|s| s.to_string()).collect();
         assert_eq!(closest("helth", &valid), vec!["health"]);
         assert!(unknown("data category", "helth", &valid).contains("did you mean 'health'"));
-        assert!(
-            unknown("data category", "zzzzzz", &valid).contains("valid: health, genetic, personal")
-        );
+        assert!(unknown("data category", "zzzzzz", &valid).contains("valid: health, genetic, personal"));
     }
 }

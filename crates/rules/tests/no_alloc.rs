@@ -44,15 +44,7 @@ fn deciding_allocates_nothing() {
     }
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
 
-    assert_eq!(
-        allocations,
-        0,
-        "{allocations} allocations in {} decisions",
-        flows.len()
-    );
+    assert_eq!(allocations, 0, "{allocations} allocations in {} decisions", flows.len());
     // The flows exercised every verdict, so every path of the engine ran without allocating.
-    assert!(
-        verdicts.iter().all(|n| *n > 0),
-        "verdict counts {verdicts:?}"
-    );
+    assert!(verdicts.iter().all(|n| *n > 0), "verdict counts {verdicts:?}");
 }

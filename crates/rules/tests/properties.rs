@@ -16,55 +16,41 @@ fn rulebook() -> &'static Rulebook {
 /// Any flow over the rulebook's vocabulary, with an exporter some jurisdiction governs.
 fn arb_flow() -> impl Strategy<Value = Flow> {
     let rb = rulebook();
-    let exporters: Vec<u16> = rb
-        .jurisdictions
-        .iter()
-        .flat_map(|j| j.members.iter().map(|m| m.0))
-        .collect();
+    let exporters: Vec<u16> = rb.jurisdictions.iter().flat_map(|j| j.members.iter().map(|m| m.0)).collect();
     let countries = rb.countries.len() as u16;
     let v = &rb.vocab;
     let cat_mask = (1u32 << v.categories.len()) - 1;
     let role_mask = (1u32 << v.roles.len()) - 1;
     let cert_mask = (1u32 << v.certifications.len()) - 1;
-    let mech_mask = if v.mechanisms.len() >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << v.mechanisms.len()) - 1
-    };
+    let mech_mask = if v.mechanisms.len() >= 64 { u64::MAX } else { (1u64 << v.mechanisms.len()) - 1 };
     let purposes = v.purposes.len() as u8;
-    let thresholds: Vec<u64> = vec![
-        0, 1, 999, 1_000, 1_001, 9_999, 10_000, 10_001, 99_999, 100_000, 100_001, 999_999,
-        1_000_000, 1_000_001,
-    ];
+    let thresholds: Vec<u64> =
+        vec![0, 1, 999, 1_000, 1_001, 9_999, 10_000, 10_001, 99_999, 100_000, 100_001, 999_999, 1_000_000, 1_000_001];
     let first = Day::parse("2018-01-01").expect("date").0;
     let last = Day::parse("2027-12-31").expect("date").0;
     (
         prop::sample::select(exporters.clone()),
         prop_oneof![prop::sample::select(exporters), 0..countries],
-        (1..=cat_mask)
-            .prop_map(move |m| m & cat_mask)
-            .prop_filter("some data", |m| *m != 0),
+        (1..=cat_mask).prop_map(move |m| m & cat_mask).prop_filter("some data", |m| *m != 0),
         prop_oneof![prop::sample::select(thresholds), 0u64..20_000_000],
         prop::option::weighted(0.9, 0..purposes),
         (any::<u32>(), any::<u32>(), any::<u32>()),
         any::<u64>(),
         first..=last,
     )
-        .prop_map(
-            move |(from, to, data, subjects, purpose, (er, ir, certs), safeguards, day)| Flow {
-                from,
-                to,
-                data,
-                subjects,
-                purpose,
-                // Sparse role, certification and safeguard sets, like real flows.
-                exporter_roles: er & (er >> 7) & (er >> 13) & role_mask,
-                importer_roles: ir & (ir >> 5) & (ir >> 11) & role_mask,
-                certifications: certs & (certs >> 3) & cert_mask,
-                safeguards: safeguards & (safeguards >> 9) & (safeguards >> 17) & mech_mask,
-                as_of: Day(day),
-            },
-        )
+        .prop_map(move |(from, to, data, subjects, purpose, (er, ir, certs), safeguards, day)| Flow {
+            from,
+            to,
+            data,
+            subjects,
+            purpose,
+            // Sparse role, certification and safeguard sets, like real flows.
+            exporter_roles: er & (er >> 7) & (er >> 13) & role_mask,
+            importer_roles: ir & (ir >> 5) & (ir >> 11) & role_mask,
+            certifications: certs & (certs >> 3) & cert_mask,
+            safeguards: safeguards & (safeguards >> 9) & (safeguards >> 17) & mech_mask,
+            as_of: Day(day),
+        })
 }
 
 fn mechanism() -> impl Strategy<Value = u64> {
@@ -120,10 +106,7 @@ fn reordered() -> Rulebook {
         j.restrictions.reverse();
         j.sets.reverse();
         j.members.reverse();
-        files.push(rules::source::SourceFile {
-            path: path.clone(),
-            text: toml::to_string(&j).expect("serialises"),
-        });
+        files.push(rules::source::SourceFile { path: path.clone(), text: toml::to_string(&j).expect("serialises") });
     }
     let reversed: Vec<_> = Sources::embedded()
         .files
@@ -139,10 +122,7 @@ fn reordered() -> Rulebook {
 fn decisions_do_not_depend_on_rule_or_file_order() {
     let rb = rulebook();
     let other = reordered();
-    assert_ne!(
-        rb.release.digest, other.release.digest,
-        "the files really were rewritten"
-    );
+    assert_ne!(rb.release.digest, other.release.digest, "the files really were rewritten");
     let mut gen = rules::gen::FlowGen::new(rb, 7);
     for _ in 0..20_000 {
         let flow = gen.flow();
@@ -173,8 +153,7 @@ fn the_rulebook_round_trips_through_its_own_parser() {
         toml::from_str(&toml::to_string(&w.countries).expect("ser")).expect("parses");
     assert_eq!(countries, w.countries);
     for (path, s) in &w.sets {
-        let back: rules::model::SetsFile =
-            toml::from_str(&toml::to_string(s).expect("ser")).expect("parses");
+        let back: rules::model::SetsFile = toml::from_str(&toml::to_string(s).expect("ser")).expect("parses");
         assert_eq!(&back, s, "{path}");
     }
 }

@@ -27,37 +27,18 @@ struct Scenario {
 fn every_scenario_gets_the_verdict_the_law_gives_it() {
     let rulebook = Rulebook::embedded().expect("embedded rulebook is valid");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenario dir")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).expect("scenario dir").flatten().map(|e| e.path()).collect();
     paths.sort();
     let mut total = 0;
     let mut failures = Vec::new();
-    for path in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-    {
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
         let text = std::fs::read_to_string(path).expect("readable scenario file");
-        let file: File =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let fname = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let fname = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         for s in file.scenario {
             total += 1;
-            assert!(
-                !s.source.trim().is_empty(),
-                "{fname}: scenario '{}' has no legal source",
-                s.name
-            );
-            assert!(
-                s.flow.as_of.is_some(),
-                "{fname}: scenario '{}' needs an as_of date so it stays true",
-                s.name
-            );
+            assert!(!s.source.trim().is_empty(), "{fname}: scenario '{}' has no legal source", s.name);
+            assert!(s.flow.as_of.is_some(), "{fname}: scenario '{}' needs an as_of date so it stays true", s.name);
             let flow = match rulebook.resolve(&s.flow, Day::today()) {
                 Ok(f) => f,
                 Err(e) => {
@@ -93,11 +74,7 @@ fn every_scenario_gets_the_verdict_the_law_gives_it() {
                     have == want
                 });
                 if !found {
-                    let have: Vec<String> = report
-                        .options
-                        .iter()
-                        .map(|o| o.safeguards.join("+"))
-                        .collect();
+                    let have: Vec<String> = report.options.iter().map(|o| o.safeguards.join("+")).collect();
                     failures.push(format!(
                         "{fname}: '{}': option {} missing; options: {}",
                         s.name,
@@ -108,11 +85,6 @@ fn every_scenario_gets_the_verdict_the_law_gives_it() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} scenarios failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {total} scenarios failed:\n{}", failures.len(), failures.join("\n"));
     assert!(total >= 8, "the scenario suite has only {total} scenarios");
 }

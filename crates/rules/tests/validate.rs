@@ -7,15 +7,8 @@ use rules::{Rulebook, Sources};
 /// The embedded rulebook with `find` replaced by `replace` in `path` (which must contain it).
 fn broken(path: &str, find: &str, replace: &str) -> (Sources, usize) {
     let mut sources = Sources::embedded();
-    let file = sources
-        .files
-        .iter_mut()
-        .find(|f| f.path == path)
-        .expect("file exists");
-    let at = file
-        .text
-        .find(find)
-        .unwrap_or_else(|| panic!("{path} contains {find:?}"));
+    let file = sources.files.iter_mut().find(|f| f.path == path).expect("file exists");
+    let at = file.text.find(find).unwrap_or_else(|| panic!("{path} contains {find:?}"));
     let line = file.text[..at].matches('\n').count() + 1;
     file.text = file.text.replacen(find, replace, 1);
     (sources, line)
@@ -23,20 +16,12 @@ fn broken(path: &str, find: &str, replace: &str) -> (Sources, usize) {
 
 /// Compiling must fail with a diagnostic at `path:line` whose message contains every `needle`.
 fn assert_rejected(sources: &Sources, path: &str, line: usize, needles: &[&str]) {
-    let diags = Rulebook::from_sources(sources)
-        .expect_err("the broken rulebook must be rejected")
-        .0;
-    let hit = diags.iter().find(|d| {
-        d.file == path && d.line == line && needles.iter().all(|n| d.message.contains(n))
-    });
+    let diags = Rulebook::from_sources(sources).expect_err("the broken rulebook must be rejected").0;
+    let hit = diags.iter().find(|d| d.file == path && d.line == line && needles.iter().all(|n| d.message.contains(n)));
     assert!(
         hit.is_some(),
         "expected {path}:{line} with {needles:?}; got:\n{}",
-        diags
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
+        diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
     );
 }
 
@@ -48,100 +33,38 @@ fn the_embedded_rulebook_is_valid() {
 
 #[test]
 fn unknown_set_is_located_with_a_suggestion() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"to = ["eu-adequate"]"#,
-        r#"to = ["eu-adequat"]"#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown set or country 'eu-adequat'", "eu-adequate"],
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"to = ["eu-adequate"]"#, r#"to = ["eu-adequat"]"#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown set or country 'eu-adequat'", "eu-adequate"]);
 }
 
 #[test]
 fn unknown_category_mechanism_and_role_are_named() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"data_none = ["personal"]"#,
-        r#"data_none = ["persnal"]"#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown data category 'persnal'", "did you mean 'personal'"],
-    );
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"requires = ["scc", "tia"]"#,
-        r#"requires = ["scc", "tai"]"#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown mechanism (safeguard) 'tai'", "'tia'"],
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"data_none = ["personal"]"#, r#"data_none = ["persnal"]"#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown data category 'persnal'", "did you mean 'personal'"]);
+    let (s, line) = broken("jurisdictions/EU.toml", r#"requires = ["scc", "tia"]"#, r#"requires = ["scc", "tai"]"#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown mechanism (safeguard) 'tai'", "'tia'"]);
     let (s, line) = broken(
         "jurisdictions/EU.toml",
         r#"importer_roles_none = ["public-body"]"#,
         r#"importer_roles_none = ["publicbody"]"#,
     );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown role 'publicbody'", "'public-body'"],
-    );
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown role 'publicbody'", "'public-body'"]);
 }
 
 #[test]
 fn bad_dates_are_rejected() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"valid_from = "2023-07-10""#,
-        r#"valid_from = "2023-13-10""#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["'2023-13-10' is not a date", "YYYY-MM-DD"],
-    );
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"valid_from = "2021-01-01""#,
-        r#"valid_from = "2022-01-01""#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["valid_from 2022-01-01 is after valid_until 2021-06-27"],
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"valid_from = "2023-07-10""#, r#"valid_from = "2023-13-10""#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["'2023-13-10' is not a date", "YYYY-MM-DD"]);
+    let (s, line) = broken("jurisdictions/EU.toml", r#"valid_from = "2021-01-01""#, r#"valid_from = "2022-01-01""#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["valid_from 2022-01-01 is after valid_until 2021-06-27"]);
 }
 
 #[test]
 fn citations_must_have_an_official_address() {
     let find = r#"url = "https://eur-lex.europa.eu/eli/dec_impl/2023/1795/oj""#;
-    let (s, _) = broken(
-        "jurisdictions/EU.toml",
-        find,
-        r#"url = "eur-lex 2023/1795""#,
-    );
-    let text = &s
-        .files
-        .iter()
-        .find(|f| f.path == "jurisdictions/EU.toml")
-        .expect("file")
-        .text;
-    let line = text[..text.find(r#"id = "adequacy-us-dpf""#).expect("rule")]
-        .matches('\n')
-        .count()
-        + 1;
+    let (s, _) = broken("jurisdictions/EU.toml", find, r#"url = "eur-lex 2023/1795""#);
+    let text = &s.files.iter().find(|f| f.path == "jurisdictions/EU.toml").expect("file").text;
+    let line = text[..text.find(r#"id = "adequacy-us-dpf""#).expect("rule")].matches('\n').count() + 1;
     assert_rejected(
         &s,
         "jurisdictions/EU.toml",
@@ -152,97 +75,38 @@ fn citations_must_have_an_official_address() {
 
 #[test]
 fn duplicate_ids_and_unknown_fields_are_rejected() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"id = "public-register""#,
-        r#"id = "adequacy""#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["rule id 'adequacy' is used twice"],
-    );
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        "summary = \"Personal data moves",
-        "sumary = \"Personal data moves",
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown field `sumary`"],
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"id = "public-register""#, r#"id = "adequacy""#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["rule id 'adequacy' is used twice"]);
+    let (s, line) =
+        broken("jurisdictions/EU.toml", "summary = \"Personal data moves", "sumary = \"Personal data moves");
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown field `sumary`"]);
 }
 
 #[test]
 fn toml_syntax_errors_are_located() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"kind = "adequacy""#,
-        r#"kind = "adequacy"#,
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"kind = "adequacy""#, r#"kind = "adequacy"#);
     assert_rejected(&s, "jurisdictions/EU.toml", line, &[]);
 }
 
 #[test]
 fn structural_mistakes_are_explained() {
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"kind = "derogation""#,
-        r#"kind = "derogaton""#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["unknown route kind 'derogaton'", "'derogation'"],
-    );
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        "[[route]]\nid = \"uk-bridge\"",
-        "[[restriction]]\nid = \"uk-bridge\"",
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line + 1,
-        &["a restriction needs `effect"],
-    );
-    let (s, line) = broken(
-        "jurisdictions/EU.toml",
-        r#"approval = ["bcr"]"#,
-        r#"approval = ["authorisation"]"#,
-    );
-    assert_rejected(
-        &s,
-        "jurisdictions/EU.toml",
-        line,
-        &["every mechanism in `approval` must also be in `requires`"],
-    );
+    let (s, line) = broken("jurisdictions/EU.toml", r#"kind = "derogation""#, r#"kind = "derogaton""#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["unknown route kind 'derogaton'", "'derogation'"]);
+    let (s, line) =
+        broken("jurisdictions/EU.toml", "[[route]]\nid = \"uk-bridge\"", "[[restriction]]\nid = \"uk-bridge\"");
+    assert_rejected(&s, "jurisdictions/EU.toml", line + 1, &["a restriction needs `effect"]);
+    let (s, line) = broken("jurisdictions/EU.toml", r#"approval = ["bcr"]"#, r#"approval = ["authorisation"]"#);
+    assert_rejected(&s, "jurisdictions/EU.toml", line, &["every mechanism in `approval` must also be in `requires`"]);
 }
 
 #[test]
 fn a_country_cannot_be_governed_twice_at_once() {
     let mut sources = Sources::embedded();
-    let eu = sources
-        .files
-        .iter()
-        .find(|f| f.path == "jurisdictions/EU.toml")
-        .expect("EU")
-        .text
-        .clone();
+    let eu = sources.files.iter().find(|f| f.path == "jurisdictions/EU.toml").expect("EU").text.clone();
     let twin = eu.replacen(r#"id = "EU""#, r#"id = "EU2""#, 1);
-    sources.files.push(SourceFile {
-        path: "jurisdictions/EU2.toml".into(),
-        text: twin.clone(),
-    });
+    sources.files.push(SourceFile { path: "jurisdictions/EU2.toml".into(), text: twin.clone() });
     let sources = Sources::new(sources.files);
-    let line = twin[..twin.find("\"AT\"").expect("AT")]
-        .matches('\n')
-        .count()
-        + 1;
+    let line = twin[..twin.find("\"AT\"").expect("AT")].matches('\n').count() + 1;
     // Set ids clash too; the overlap is what this test is about.
     assert_rejected(
         &sources,
@@ -254,22 +118,11 @@ fn a_country_cannot_be_governed_twice_at_once() {
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
-    let (mut s, _) = broken(
-        "jurisdictions/EU.toml",
-        r#"data_none = ["personal"]"#,
-        r#"data_none = ["persnal"]"#,
-    );
-    let eu = s
-        .files
-        .iter_mut()
-        .find(|f| f.path == "jurisdictions/EU.toml")
-        .expect("EU");
+    let (mut s, _) = broken("jurisdictions/EU.toml", r#"data_none = ["personal"]"#, r#"data_none = ["persnal"]"#);
+    let eu = s.files.iter_mut().find(|f| f.path == "jurisdictions/EU.toml").expect("EU");
     eu.text = eu.text.replacen(r#"to = ["JP"]"#, r#"to = ["JPN"]"#, 1);
     let diags = Rulebook::from_sources(&s).expect_err("rejected").0;
-    assert!(
-        diags.iter().any(|d| d.message.contains("persnal")),
-        "{diags:?}"
-    );
+    assert!(diags.iter().any(|d| d.message.contains("persnal")), "{diags:?}");
     assert!(diags.iter().any(|d| d.message.contains("JPN")), "{diags:?}");
 }
 
@@ -279,9 +132,7 @@ fn missing_files_are_named() {
     sources.files.retain(|f| f.path != "vocabulary.toml");
     let diags = Rulebook::from_sources(&sources).expect_err("rejected").0;
     assert!(
-        diags
-            .iter()
-            .any(|d| d.file == "vocabulary.toml" && d.message.contains("required file is missing")),
+        diags.iter().any(|d| d.file == "vocabulary.toml" && d.message.contains("required file is missing")),
         "{diags:?}"
     );
 }
