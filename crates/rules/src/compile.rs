@@ -448,8 +448,13 @@ impl Ctx<'_> {
                 r.at(offset, format!("[lattice]: {}", unknown("data category", class, &cats.ids)));
                 continue;
             };
+            // A category this law leaves out of the class keeps the class's own parents, so
+            // e.g. biometric data stays personal where the law does not call it sensitive.
+            let class_parents = parents[usize::from(k)];
             for p in parents.iter_mut() {
-                *p &= !(1u32 << k);
+                if *p & (1u32 << k) != 0 {
+                    *p = (*p & !(1u32 << k)) | class_parents;
+                }
             }
             for m in members {
                 match cats.resolve(m.get_ref()) {

@@ -136,3 +136,17 @@ fn missing_files_are_named() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_category_left_out_of_a_class_stays_within_the_class_parents() {
+    // Japan's law does not count biometric data as special-care (sensitive) information.
+    let rb = Rulebook::embedded().expect("valid");
+    let jp = rb.jurisdiction("JP").expect("JP");
+    let cats = &rb.vocab.categories;
+    let bit = |id: &str| 1u32 << cats.get(id).expect("category");
+    let biometric = jp.closure[usize::from(cats.get("biometric").expect("biometric"))];
+    assert_eq!(biometric & bit("sensitive"), 0, "biometric is not sensitive in JP");
+    assert_ne!(biometric & bit("personal"), 0, "biometric is still personal in JP");
+    let health = jp.closure[usize::from(cats.get("health").expect("health"))];
+    assert_ne!(health & bit("sensitive"), 0);
+}
