@@ -650,7 +650,10 @@ impl Ctx<'_> {
                 [a & !ALWAYS, b & !ALWAYS]
             },
             subjects_min: def.subjects_above.map_or(0, |n| sat32(n.saturating_add(1))),
-            subjects_max: def.subjects_up_to.map_or(u32::MAX, sat32),
+            subjects_span: def
+                .subjects_up_to
+                .map_or(u32::MAX, sat32)
+                .saturating_sub(def.subjects_above.map_or(0, |n| sat32(n.saturating_add(1)))),
             certs_any: self.terms32(r, &v.certifications, &def.importer_certifications_any),
             requires,
             approval,

@@ -77,10 +77,11 @@ pub enum Effect {
 pub const ALWAYS: u64 = 0x8000_0000_8000_0000;
 const LOW: u64 = 0x7FFF_FFFF_7FFF_FFFF;
 
-/// True if both 32-bit lanes of `x` are non-zero.
+/// True if all four 32-bit lanes of `x` and `y` are non-zero: adding `LOW` to a lane's low 31
+/// bits carries into its top bit exactly when they are not all zero.
 #[inline(always)]
-fn lanes_nonzero(x: u64) -> bool {
-    (x | ((x & LOW) + LOW)) & ALWAYS == ALWAYS
+fn lanes_nonzero(x: u64, y: u64) -> bool {
+    (x | ((x & LOW) + LOW)) & (y | ((y & LOW) + LOW)) & ALWAYS == ALWAYS
 }
 
 /// Packs the lanes of a flow's facts (see `ALWAYS`).
@@ -100,9 +101,10 @@ pub struct Instance {
     pub any: [u64; 2],
     /// None of these bits may be in the flow.
     pub none: [u64; 2],
-    /// `subjects >= subjects_min && subjects <= subjects_max`; flows' counts saturate at u32::MAX.
+    /// In scope when `subjects - subjects_min` (wrapping) `<= subjects_span`, i.e.
+    /// `subjects_min <= subjects <= subjects_min + subjects_span`; flows' counts saturate at u32::MAX.
     pub subjects_min: u32,
-    pub subjects_max: u32,
+    pub subjects_span: u32,
     pub certs_any: u32,
     pub rule: RuleId,
     pub rank: u8,
@@ -117,10 +119,8 @@ impl Instance {
     #[inline(always)]
     fn in_scope(&self, f: &[u64; 2], subjects: u32) -> bool {
         ((f[0] & self.none[0]) | (f[1] & self.none[1]) == 0)
-            & lanes_nonzero(f[0] & self.any[0])
-            & lanes_nonzero(f[1] & self.any[1])
-            & (subjects >= self.subjects_min)
-            & (subjects <= self.subjects_max)
+            & lanes_nonzero(f[0] & self.any[0], f[1] & self.any[1])
+            & (subjects.wrapping_sub(self.subjects_min) <= self.subjects_span)
     }
 }
 
@@ -147,17 +147,15 @@ pub struct Segment<const K: usize> {
     pub lists: [(u32, u32); K],
 }
 
+/// How a table orders one kind of list: (rank, rule) ascending.
+pub type OrderKey = fn(&Instance) -> (u8, u16);
+
 /// A rule instance with the days it is in force (until exclusive).
 pub type Dated = (Day, Day, Instance);
 
 impl<const K: usize> Table<K> {
     /// Builds the table from each pair's instances per kind; `key[k]` orders kind k's lists.
-    pub fn new(
-        countries: usize,
-        pairs: Vec<[Vec<u32>; K]>,
-        dated: Vec<Dated>,
-        key: [fn(&Instance) -> (u8, u16); K],
-    ) -> Table<K> {
+    pub fn new(countries: usize, pairs: Vec<[Vec<u32>; K]>, dated: Vec<Dated>, key: [OrderKey; K]) -> Table<K> {
         let mut table =
             Table { countries, index: Vec::with_capacity(pairs.len()), segments: Vec::new(), items: Vec::new() };
         let mut shared_lists: HashMap<Vec<u32>, (u32, u32)> = HashMap::new();
@@ -252,7 +250,8 @@ impl Opt {
 pub struct Decision {
     pub verdict: Verdict,
     pub exporter: JurId,
-    /// The destination's jurisdiction, if the rulebook has one.
+    /// The destination's jurisdiction, when its import restrictions were consulted (the rulebook
+    /// has import restrictions and a law governs the destination).
     pub importer: Option<JurId>,
     /// Same country: not a cross-border transfer.
     pub domestic: bool,
@@ -330,7 +329,8 @@ impl Tables {
         let day = flow.as_of;
         let exporter =
             self.jurisdiction_of(flow.from, day).ok_or(DecideError::NoJurisdiction { country: flow.from, day })?;
-        let importer = self.jurisdiction_of(flow.to, day);
+        // The destination's law is only looked up when some law has import restrictions.
+        let importer = if self.imports.items.is_empty() { None } else { self.jurisdiction_of(flow.to, day) };
         let data = self.close(exporter, flow.data);
         let mut d = Decision {
             verdict: Verdict::Allow,
