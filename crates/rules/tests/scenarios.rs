@@ -20,6 +20,9 @@ struct Scenario {
     verdict: String,
     #[serde(default)]
     options_include: Vec<Vec<String>>,
+    /// Rule ids whose obligations must be in the decision (e.g. the destination's import rules).
+    #[serde(default)]
+    obligations_from: Vec<String>,
     source: String,
 }
 
@@ -64,6 +67,11 @@ fn every_scenario_gets_the_verdict_the_law_gives_it() {
                     report.explanation.join(" | ")
                 ));
                 continue;
+            }
+            for rule in &s.obligations_from {
+                if !report.obligations.iter().any(|o| &o.rule == rule) {
+                    failures.push(format!("{fname}: '{}': no obligation from {rule}", s.name));
+                }
             }
             for want in &s.options_include {
                 let mut want = want.clone();
