@@ -31,6 +31,9 @@ pub enum Command {
     },
 }
 
+/// The flags that describe a flow; a flow read from a file or stdin carries these itself.
+const FLOW_FLAGS: [&str; 9] = ["from", "to", "data", "subjects", "purpose", "certs", "safeguards", "roles", "as_of"];
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Exporting country (ISO 3166-1 alpha-2, e.g. DE).
@@ -64,10 +67,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
     /// Read one JSON flow from FILE (`-` for stdin).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["from", "to", "data", "batch"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = FLOW_FLAGS, conflicts_with = "batch")]
     pub flow: Option<PathBuf>,
     /// NDJSON flows on stdin → NDJSON decisions on stdout, one line per input line, in order.
-    #[arg(long, conflicts_with_all = ["from", "to", "data"])]
+    #[arg(long, conflicts_with_all = FLOW_FLAGS)]
     pub batch: bool,
 }
 

@@ -7,7 +7,7 @@ use rules::{Day, FlowInput, Rulebook};
 
 use crate::args::{CheckArgs, Cli};
 use crate::rulebook_cmd::load;
-use crate::Failure;
+use crate::{out, Failure};
 
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<(), Failure> {
     let rulebook = load(cli)?;
@@ -38,11 +38,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<(), Failure> {
     let report = rulebook.report(&flow, &decision);
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(Failure::failed)?;
-        println!("{json}");
+        out(&format!("{json}\n"))
     } else {
-        print!("{}", report.to_text());
+        out(&report.to_text())
     }
-    Ok(())
 }
 
 fn from_flags(args: &CheckArgs) -> anyhow::Result<FlowInput> {
@@ -98,13 +97,20 @@ fn decide_line(rulebook: &Rulebook, today: Day, line: &str, n: usize, out: &mut 
             let d = rulebook.decide(&flow).map_err(|e| no_jurisdiction(rulebook, &e))?;
             Ok(rulebook.report(&flow, &d))
         });
-    let written = match result {
-        Ok(report) => serde_json::to_writer(&mut *out, &report),
-        Err(message) => serde_json::to_writer(&mut *out, &serde_json::json!({ "line": n, "error": message })),
-    };
-    if written.is_err() {
-        out.extend_from_slice(br#"{"error":"could not encode the decision"}"#);
+    match result {
+        Ok(report) => {
+            if serde_json::to_writer(&mut *out, &report).is_err() {
+                out.extend_from_slice(br#"{"error":"could not encode the decision"}"#);
+            }
+            out.push(b'\n');
+        }
+        Err(message) => error_line(n, &message, out),
     }
+}
+
+/// `{"line":N,"error":"..."}` and a newline.
+fn error_line(n: usize, message: &str, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, &serde_json::json!({ "line": n, "error": message }));
     out.push(b'\n');
 }
 
@@ -112,22 +118,29 @@ fn decide_line(rulebook: &Rulebook, today: Day, line: &str, n: usize, out: &mut 
 fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
     const CHUNK: usize = 4096;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let stdin = std::io::stdin().lock();
-    let mut lines = stdin.lines();
+    let mut stdin = std::io::stdin().lock();
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut n = 0usize;
-    loop {
-        // One chunk per thread per round.
-        let mut round: Vec<Vec<String>> = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            let chunk: Vec<String> = lines.by_ref().take(CHUNK).collect::<Result<_, _>>().context("reading stdin")?;
-            if chunk.is_empty() {
-                break;
+    let mut eof = false;
+    while !eof {
+        // One chunk of raw lines per thread per round; a line that is not UTF-8 is answered in place.
+        let mut round: Vec<Vec<Result<String, String>>> = Vec::with_capacity(threads);
+        while round.len() < threads && !eof {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while chunk.len() < CHUNK {
+                let mut raw = Vec::new();
+                if stdin.read_until(b'\n', &mut raw).context("reading stdin")? == 0 {
+                    eof = true;
+                    break;
+                }
+                if raw.last() == Some(&b'\n') {
+                    raw.pop();
+                }
+                chunk.push(String::from_utf8(raw).map_err(|_| "the line is not valid UTF-8".to_owned()));
             }
-            round.push(chunk);
-        }
-        if round.is_empty() {
-            break;
+            if !chunk.is_empty() {
+                round.push(chunk);
+            }
         }
         let starts: Vec<usize> = round
             .iter()
@@ -146,7 +159,10 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
                     s.spawn(move || {
                         let mut buf = Vec::with_capacity(chunk.len() * 1024);
                         for (i, line) in chunk.iter().enumerate() {
-                            decide_line(rulebook, today, line, start + i + 1, &mut buf);
+                            match line {
+                                Ok(line) => decide_line(rulebook, today, line, start + i + 1, &mut buf),
+                                Err(message) => error_line(start + i + 1, message, &mut buf),
+                            }
                         }
                         buf
                     })
@@ -158,9 +174,14 @@ fn batch(rulebook: &Rulebook, today: Day) -> anyhow::Result<()> {
                 .collect()
         });
         for o in outputs {
-            out.write_all(&o).context("writing stdout")?;
+            match out.write_all(&o) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                r => r.context("writing stdout")?,
+            }
         }
     }
-    out.flush().context("writing stdout")?;
-    Ok(())
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing stdout"),
+    }
 }

@@ -36,6 +36,19 @@ impl Failure {
     }
 }
 
+/// Writes to stdout. A reader that went away (`dfft ... | head`) is not an error: the output
+/// was not wanted any more.
+pub fn out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::failed(anyhow::anyhow!("writing stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

@@ -1,5 +1,6 @@
 //! `dfft rulebook ...`: validate, list, show, matrix.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{anyhow, Context};
@@ -7,7 +8,7 @@ use rules::{Day, FlowInput, Rulebook, Sources};
 use serde::Serialize;
 
 use crate::args::{Cli, MatrixArgs};
-use crate::Failure;
+use crate::{out, Failure};
 
 /// The rulebook from `--rulebook DIR`, else the built-in one.
 pub fn load(cli: &Cli) -> Result<Rulebook, Failure> {
@@ -28,8 +29,8 @@ pub fn validate(cli: &Cli, dir: Option<&Path>) -> Result<(), Failure> {
     let rulebook = load_from(dir.or(cli.rulebook.as_deref()))?;
     let routes = rulebook.rules.iter().filter(|r| !r.restriction).count();
     let uncertain = rulebook.rules.iter().filter(|r| r.uncertain).count();
-    println!(
-        "rulebook {} is valid: {} jurisdictions, {} routes, {} restrictions, {} sets ({} rules marked uncertain)\n{}",
+    out(&format!(
+        "rulebook {} is valid: {} jurisdictions, {} routes, {} restrictions, {} sets ({} rules marked uncertain)\n{}\n",
         rulebook.release.version,
         rulebook.jurisdictions.len(),
         routes,
@@ -37,8 +38,7 @@ pub fn validate(cli: &Cli, dir: Option<&Path>) -> Result<(), Failure> {
         rulebook.sets.len(),
         uncertain,
         rulebook.release.digest
-    );
-    Ok(())
+    ))
 }
 
 #[derive(Serialize)]
@@ -55,6 +55,7 @@ struct ListRow<'a> {
 
 pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
     let rulebook = load(cli)?;
+    let mut text = String::new();
     let rows: Vec<ListRow> = rulebook
         .jurisdictions
         .iter()
@@ -74,12 +75,12 @@ pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
         })
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows).map_err(Failure::failed)?);
-        return Ok(());
+        return out(&(serde_json::to_string_pretty(&rows).map_err(Failure::failed)? + "\n"));
     }
-    println!("{:<4} {:<44} {:>5} {:>9} {:>9}  reviewed", "id", "name", "rules", "citations", "uncertain");
+    let _ = writeln!(text, "{:<4} {:<44} {:>5} {:>9} {:>9}  reviewed", "id", "name", "rules", "citations", "uncertain");
     for r in &rows {
-        println!(
+        let _ = writeln!(
+            text,
             "{:<4} {:<44} {:>5} {:>9} {:>9}  {}",
             r.id,
             truncate(r.name, 44),
@@ -89,8 +90,14 @@ pub fn list(cli: &Cli, json: bool) -> Result<(), Failure> {
             r.reviewed
         );
     }
-    println!("\n{} jurisdictions; rulebook {} ({})", rows.len(), rulebook.release.version, rulebook.release.digest);
-    Ok(())
+    let _ = writeln!(
+        text,
+        "\n{} jurisdictions; rulebook {} ({})",
+        rows.len(),
+        rulebook.release.version,
+        rulebook.release.digest
+    );
+    out(&text)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -103,22 +110,22 @@ fn truncate(s: &str, n: usize) -> String {
 
 pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
     let rulebook = load(cli)?;
+    let mut text = String::new();
     let Some(jur) = rulebook.jurisdiction_index(id) else {
         return Err(Failure::input(anyhow!(rulebook.unknown_jurisdiction(id))));
     };
     let info = &rulebook.jurisdictions[usize::from(jur)];
     if json {
         let written = rulebook.written.jurisdictions.iter().find(|(_, j)| j.id.get_ref() == &info.id).map(|(_, j)| j);
-        println!("{}", serde_json::to_string_pretty(&written).map_err(Failure::failed)?);
-        return Ok(());
+        return out(&(serde_json::to_string_pretty(&written).map_err(Failure::failed)? + "\n"));
     }
-    println!("{} — {}\n  law: {}", info.id, info.name, info.law);
+    let _ = writeln!(text, "{} — {}\n  law: {}", info.id, info.name, info.law);
     if let Some(a) = &info.authority {
-        println!("  authority: {a}");
+        let _ = writeln!(text, "  authority: {a}");
     }
     let members: Vec<&str> = info.members.iter().map(|m| rulebook.country_code(m.0)).collect();
-    println!("  governs exports from: {}", members.join(" "));
-    println!("  reviewed: {}   file: {}", info.reviewed, info.file);
+    let _ = writeln!(text, "  governs exports from: {}", members.join(" "));
+    let _ = writeln!(text, "  reviewed: {}   file: {}", info.reviewed, info.file);
     let cats = &rulebook.vocab.categories;
     let sensitive = cats.get("sensitive").map(|s| {
         (0..cats.len())
@@ -127,10 +134,10 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
             .collect::<Vec<_>>()
     });
     if let Some(s) = sensitive {
-        println!("  counts as sensitive here: {}", s.join(", "));
+        let _ = writeln!(text, "  counts as sensitive here: {}", s.join(", "));
     }
     for (title, restriction) in [("Routes (lawful ways out)", false), ("Restrictions (apply before any route)", true)] {
-        println!("\n{title}:");
+        let _ = writeln!(text, "\n{title}:");
         for r in rulebook.rules_of(jur).filter(|r| r.restriction == restriction) {
             let dates = match (r.valid_from, r.valid_until) {
                 (None, None) => String::new(),
@@ -141,13 +148,14 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
                 ),
             };
             let flag = if r.uncertain { " (uncertain)" } else { "" };
-            println!(
+            let _ = writeln!(
+                text,
                 "  {} ({}){dates}{flag}\n      {}\n      {} {} <{}>",
                 r.id, r.kind, r.summary, r.citation.instrument, r.citation.article, r.citation.url
             );
         }
     }
-    Ok(())
+    out(&text)
 }
 
 pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
@@ -165,7 +173,7 @@ pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
     };
     let template = rulebook.resolve(&input, Day::today()).map_err(Failure::input)?;
     let m = rulebook.matrix(&template);
-    print!("{}", m.to_text());
+    out(&m.to_text())?;
     if let Some(path) = &args.svg {
         std::fs::write(path, m.to_svg())
             .with_context(|| format!("writing {}", path.display()))

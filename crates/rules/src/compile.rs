@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use crate::day::Day;
 use crate::engine::{
-    features, CountryId, Dated, Effect, Governance, Instance, JurId, RuleId, Table, Tables, ALWAYS, MAX_PER_PAIR,
-    RESTRICTIONS, ROUTES,
+    features, Closure, CountryId, Dated, Effect, Governance, Instance, JurId, RuleId, Table, Tables, ALWAYS,
+    MAX_PER_PAIR, RESTRICTIONS, ROUTES,
 };
 use crate::model::*;
 use crate::rulebook::{Country, JurisdictionInfo, Release, RuleInfo, Rulebook, SetInfo, Written};
@@ -114,8 +114,9 @@ fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Written> {
             message: "the rulebook has no jurisdiction files".into(),
         });
     }
+    // Files that failed to parse are left out, so the others are still checked and every problem
+    // is reported in one run (compiling fails anyway: their parse errors are already in `out`).
     Some(Written { release: release?, vocabulary: vocabulary?, countries: countries?, sets, jurisdictions })
-        .filter(|_| ok)
 }
 
 fn file<'a>(sources: &'a Sources, path: &str) -> &'a SourceFile {
@@ -348,7 +349,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
     let tables = Tables {
         governance_index,
         governance: flat,
-        closure: jurisdictions.iter().map(|j| j.closure).collect(),
+        closure: jurisdictions.iter().map(|j| Closure::new(&j.closure)).collect(),
         // Routes in order of preference, so the first met one is the basis; restrictions in id order.
         exports: Table::new(ncountries, export_pairs, export_dated, [|i| (i.rank, i.rule), |i| (0, i.rule)]),
         imports: Table::new(ncountries, import_pairs, import_dated, [|i| (0, i.rule)]),

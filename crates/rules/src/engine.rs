@@ -213,6 +213,29 @@ impl<const K: usize> Table<K> {
 pub const ROUTES: usize = 0;
 pub const RESTRICTIONS: usize = 1;
 
+/// A law's category lattice as eight nibble tables: closing a set of categories is eight lookups
+/// and no loop over its bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure([[u32; 16]; 8]);
+
+impl Closure {
+    /// From "category bit → every category it implies".
+    pub fn new(per_category: &[u32; 32]) -> Closure {
+        let mut t = [[0u32; 16]; 8];
+        for (n, table) in t.iter_mut().enumerate() {
+            for (v, slot) in table.iter_mut().enumerate() {
+                *slot = (0..4).filter(|b| v & (1 << b) != 0).fold(0, |acc, b| acc | per_category[n * 4 + b]);
+            }
+        }
+        Closure(t)
+    }
+
+    #[inline(always)]
+    pub fn close(&self, data: u32) -> u32 {
+        self.0.iter().enumerate().fold(0, |acc, (n, table)| acc | table[((data >> (n * 4)) & 15) as usize])
+    }
+}
+
 /// Which jurisdiction governs exports from a country, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Governance {
@@ -282,8 +305,8 @@ pub struct Tables {
     /// Per country: governance periods (`governance_index[c]` is a range in `governance`).
     pub governance_index: Vec<(u32, u32)>,
     pub governance: Vec<Governance>,
-    /// Per jurisdiction: category → categories it implies under that law.
-    pub closure: Vec<[u32; 32]>,
+    /// Per jurisdiction: the categories a set of categories implies under that law, by nibble.
+    pub closure: Vec<Closure>,
     /// Routes and export restrictions, by (exporting jurisdiction, destination).
     pub exports: Table<2>,
     /// Import restrictions, by (destination's jurisdiction, origin).
@@ -311,17 +334,7 @@ impl Tables {
 
     #[inline]
     fn close(&self, jur: JurId, data: u32) -> u32 {
-        let Some(table) = self.closure.get(usize::from(jur)) else {
-            return data;
-        };
-        let mut out = 0;
-        let mut rest = data;
-        while rest != 0 {
-            let bit = rest.trailing_zeros() as usize;
-            out |= table[bit & 31];
-            rest &= rest - 1;
-        }
-        out
+        self.closure.get(usize::from(jur)).map_or(data, |c| c.close(data))
     }
 
     /// Decides a flow. Pure, deterministic, and allocation-free.

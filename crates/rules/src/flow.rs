@@ -71,14 +71,26 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> FlowError {
 }
 
 impl FlowInput {
-    /// Parses one JSON flow, naming the bad field on error.
+    /// Parses one JSON flow, naming the bad field on error (`importer.roles[1]`, `subjects`).
     pub fn from_json(text: &str) -> Result<FlowInput, FlowError> {
-        serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            // serde_json says "unknown field `x`, expected one of ..." or "missing field `x`".
-            let field = msg.split('`').nth(1).unwrap_or("(json)").to_owned();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value: Result<FlowInput, _> = serde_path_to_error::deserialize(&mut de);
+        let value = value.map_err(|e| {
+            let path = e.path().to_string();
+            let msg = e.inner().to_string();
+            // A missing field is reported at its parent; name the field itself. "?" and ".": no
+            // field could be told (broken JSON).
+            let missing = msg.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+            let field = match (path.as_str(), missing) {
+                ("." | "?" | "", Some(name)) => name.to_owned(),
+                (parent, Some(name)) => format!("{parent}.{name}"),
+                ("." | "?" | "", None) => "(json)".to_owned(),
+                (path, None) => path.to_owned(),
+            };
             err(field, msg)
-        })
+        })?;
+        de.end().map_err(|e| err("(json)", e.to_string()))?;
+        Ok(value)
     }
 }
 

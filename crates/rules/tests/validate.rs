@@ -150,3 +150,15 @@ fn a_category_left_out_of_a_class_stays_within_the_class_parents() {
     let health = jp.closure[usize::from(cats.get("health").expect("health"))];
     assert_ne!(health & bit("sensitive"), 0);
 }
+
+#[test]
+fn a_syntax_error_in_one_file_does_not_hide_problems_in_another() {
+    let (mut s, syntax_line) = broken("jurisdictions/EU.toml", r#"kind = "adequacy""#, r#"kind = "adequacy"#);
+    let jp = s.files.iter_mut().find(|f| f.path == "jurisdictions/JP.toml").expect("JP");
+    let at = jp.text.find("kind = \"").expect("a kind in JP");
+    let line = jp.text[..at].matches('\n').count() + 1;
+    jp.text.replace_range(at..at + "kind = \"".len(), "kind = \"zz");
+    let diags = Rulebook::from_sources(&s).expect_err("rejected").0;
+    assert!(diags.iter().any(|d| d.file == "jurisdictions/EU.toml" && d.line == syntax_line), "{diags:?}");
+    assert!(diags.iter().any(|d| d.file == "jurisdictions/JP.toml" && d.line == line), "{diags:?}");
+}
