@@ -86,6 +86,11 @@ pub enum RulebookCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the rules and sets whose facts are not verified against a primary source, with why.
+    Uncertain {
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one jurisdiction's law, sets and rules.
     Show {
         /// Jurisdiction id, e.g. JP.

@@ -57,6 +57,7 @@ fn main() -> ExitCode {
             RulebookCommand::Validate { dir } => rulebook_cmd::validate(&cli, dir.as_deref()),
             RulebookCommand::List { json } => rulebook_cmd::list(&cli, *json),
             RulebookCommand::Show { id, json } => rulebook_cmd::show(&cli, id, *json),
+            RulebookCommand::Uncertain { json } => rulebook_cmd::uncertain(&cli, *json),
             RulebookCommand::Matrix(m) => rulebook_cmd::matrix(&cli, m),
         },
     };

@@ -158,6 +158,56 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> Result<(), Failure> {
     out(&text)
 }
 
+#[derive(Serialize)]
+struct UncertainRow<'a> {
+    rule: &'a str,
+    summary: &'a str,
+    instrument: &'a str,
+    article: &'a str,
+    url: &'a str,
+    note: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+}
+
+/// What still needs a lawyer's check: every rule marked `certainty = "uncertain"`.
+pub fn uncertain(cli: &Cli, json: bool) -> Result<(), Failure> {
+    let rulebook = load(cli)?;
+    let rows: Vec<UncertainRow> = rulebook
+        .rules
+        .iter()
+        .filter(|r| r.uncertain)
+        .map(|r| UncertainRow {
+            rule: &r.id,
+            summary: &r.summary,
+            instrument: &r.citation.instrument,
+            article: &r.citation.article,
+            url: &r.citation.url,
+            note: r.note.as_deref(),
+            file: &r.file,
+            line: r.line,
+        })
+        .collect();
+    if json {
+        return out(&(serde_json::to_string_pretty(&rows).map_err(Failure::failed)? + "\n"));
+    }
+    let mut text = String::new();
+    for r in &rows {
+        let _ = writeln!(
+            text,
+            "{} ({}:{})\n    {}, {}\n    why uncertain: {}",
+            r.rule,
+            r.file,
+            r.line,
+            r.instrument,
+            r.article,
+            r.note.unwrap_or("(no note)")
+        );
+    }
+    let _ = writeln!(text, "\n{} of {} rules are marked uncertain", rows.len(), rulebook.rules.len());
+    out(&text)
+}
+
 pub fn matrix(cli: &Cli, args: &MatrixArgs) -> Result<(), Failure> {
     let rulebook = load(cli)?;
     let first =
