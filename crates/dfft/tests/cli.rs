@@ -946,3 +946,22 @@ fn a_closed_stdout_does_not_make_dfft_panic() {
     assert!(!stderr.contains("panicked"), "dfft panicked on a closed stdout:\n{stderr}");
     assert!(matches!(status.code(), None | Some(0..=2)), "exit status {status}");
 }
+
+#[test]
+fn rulebook_uncertain_lists_each_unverified_rule_with_its_reason() {
+    let run = dfft(&words("rulebook uncertain --json"));
+    run.expect_code(OK);
+    let rows = parse_json(&run.stdout);
+    let rows = rows.as_array().expect("an array");
+    assert!(!rows.is_empty(), "the rulebook marks some facts uncertain");
+    for row in rows {
+        let rule = row["rule"].as_str().expect("rule id");
+        assert!(rule.contains('.'), "{rule}");
+        assert!(row["url"].as_str().is_some_and(|u| u.starts_with("http")), "{row}");
+        assert!(row["file"].as_str().is_some_and(|f| f.starts_with("jurisdictions/")), "{row}");
+    }
+    // The same rules are flagged in the decisions that use them.
+    let text = dfft(&words("rulebook uncertain"));
+    text.expect_code(OK);
+    assert!(text.stdout.contains(&format!("{} of ", rows.len())), "{}", text.stdout);
+}
