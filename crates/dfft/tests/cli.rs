@@ -960,7 +960,7 @@ fn rulebook_uncertain_lists_each_unverified_rule_with_its_reason() {
         assert!(row["url"].as_str().is_some_and(|u| u.starts_with("http")), "{row}");
         assert!(row["file"].as_str().is_some_and(|f| f.starts_with("jurisdictions/")), "{row}");
     }
-    // The same rules are flagged in the decisions that use them.
+    // The readable form counts them.
     let text = dfft(&words("rulebook uncertain"));
     text.expect_code(OK);
     assert!(text.stdout.contains(&format!("{} of ", rows.len())), "{}", text.stdout);
