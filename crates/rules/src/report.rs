@@ -152,16 +152,13 @@ impl Rulebook {
                 "A restriction applies".to_owned()
             };
             let effect = match r.effect {
-                Some(Effect::Deny) => "it prohibits this flow",
-                Some(Effect::Require) => "every route must also have",
-                _ => "it adds obligations",
+                Some(Effect::Deny) => "This prohibits the flow.".to_owned(),
+                Some(Effect::Require) => {
+                    format!("Every route must also have: {}.", self.vocab.mechanisms.names_of(r.requires).join(" + "))
+                }
+                _ => "It adds obligations.".to_owned(),
             };
-            let extra = if r.effect == Some(Effect::Require) {
-                format!(" {}", self.vocab.mechanisms.names_of(r.requires).join(" + "))
-            } else {
-                String::new()
-            };
-            explanation.push(format!("{side} ({}): {} — {effect}{extra}. [{}]", r.id, r.summary, cite(r)));
+            explanation.push(format!("{side} ({}): {} {effect} [{}]", r.id, r.summary, cite(r)));
             basis.push(self.basis_of(r, "restriction"));
             obligations.extend(self.obligations_of(r));
             if r.uncertain {
