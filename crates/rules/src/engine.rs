@@ -107,13 +107,31 @@ pub struct Instance {
     pub subjects_span: u32,
     pub certs_any: u32,
     pub rule: RuleId,
+    /// Route preference (kind order); bit 7 (`SAME_SCOPE`) is set by `Table` when the previous
+    /// instance of the same list has the same scope, so the scope test can be skipped.
     pub rank: u8,
     pub effect: Effect,
     pub requires: u64,
     pub approval: u64,
 }
 
+/// `Instance::rank` flag: same scope as the previous instance of its list.
+pub const SAME_SCOPE: u8 = 0x80;
+
 impl Instance {
+    /// The route's preference rank (kind order), without flags.
+    #[inline(always)]
+    pub fn rank(&self) -> u8 {
+        self.rank & !SAME_SCOPE
+    }
+
+    fn same_scope(&self, other: &Instance) -> bool {
+        self.any == other.any
+            && self.none == other.none
+            && self.subjects_min == other.subjects_min
+            && self.subjects_span == other.subjects_span
+    }
+
     /// Whether the instance's scope matches (its dates were already matched by `Table::at`).
     /// A handful of word operations and no branches: on varied flows, branches mispredict.
     #[inline(always)]
@@ -174,7 +192,15 @@ impl<const K: usize> Table<K> {
                     ids.sort_by_key(|i| key[k](&dated[*i as usize].2));
                     *shared_lists.entry(ids).or_insert_with_key(|ids| {
                         let s = table.items.len() as u32;
-                        table.items.extend(ids.iter().map(|i| dated[*i as usize].2));
+                        let mut previous: Option<Instance> = None;
+                        for i in ids {
+                            let mut item = dated[*i as usize].2;
+                            if previous.is_some_and(|p| p.same_scope(&item)) {
+                                item.rank |= SAME_SCOPE;
+                            }
+                            previous = Some(dated[*i as usize].2);
+                            table.items.push(item);
+                        }
                         (s, table.items.len() as u32)
                     })
                 });
@@ -395,14 +421,19 @@ impl Tables {
         // one that is met is the basis.
         let mut best: Option<(u8, RuleId)> = None;
         let mut conditional = false;
+        let mut scope = false;
         for (i, inst) in self.exports.list(segment, ROUTES).enumerate() {
-            if !inst.in_scope(&facts, subjects) {
+            // Consecutive routes often share a scope (a law's derogations): test it once.
+            if inst.rank & SAME_SCOPE == 0 {
+                scope = inst.in_scope(&facts, subjects);
+            }
+            if !scope {
                 continue;
             }
             let missing = (inst.requires | d.extra_requires) & !flow.safeguards;
             let certified = (inst.certs_any == 0) | (flow.certifications & inst.certs_any != 0);
             if missing == 0 && certified {
-                best = Some((inst.rank, inst.rule));
+                best = Some((inst.rank(), inst.rule));
                 break;
             }
             d.candidates |= 1u64 << (i & 63);
@@ -452,7 +483,7 @@ impl Tables {
             let certified = inst.certs_any == 0 || flow.certifications & inst.certs_any != 0;
             let approval = missing & (inst.approval | d.extra_approval | self.authority) != 0;
             let certs = if certified { 0 } else { inst.certs_any };
-            add_option(&mut options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank });
+            add_option(&mut options, Opt { missing, certs, approval, rule: inst.rule, rank: inst.rank() });
         }
         options.sort_unstable_by_key(|o| (o.approval, o.rank, o.missing.count_ones(), o.certs != 0, o.rule));
         options
