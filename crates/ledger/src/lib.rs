@@ -13,9 +13,16 @@
 //!   [`stored_hash_index`], [`HashReader`], `inclusion_proof`, `consistency_proof`, `tree_hash`);
 //! - the RFC definitions over leaf hashes in memory ([`tree`]), for small trees and tests.
 //!
-//! It does no IO and knows no formats: checkpoint text, signed notes and tiles build on it, and
-//! storage plugs in through [`HashReader`]. Deciding which index an entry gets is the caller's
-//! business; this crate only integrates leaf hashes in the order given.
+//! And, kept apart from the math, the C2SP formats of a transparency log:
+//! - [`note`]: signed notes, key names and IDs, Ed25519 verifier and signer keys, strict parsing
+//!   and verification against the keys a caller trusts;
+//! - [`checkpoint`]: checkpoints (origin, size, root) and Ed25519 `cosignature/v1` cosignatures;
+//! - [`tiles`]: tile and entry bundle coordinates and paths, entry bundles, and a [`HashReader`]
+//!   over tiles ([`tiles::TileHashReader`]) that checks every tile against a trusted root.
+//!
+//! It does no IO, reads no clock and is not async: storage plugs in through [`HashReader`] and
+//! [`tiles::TileReader`], timestamps and key seeds are arguments. Deciding which index an entry
+//! gets is the caller's business; this crate only integrates leaf hashes in the order given.
 //!
 //! ```
 //! use ledger::{leaf_hash, stored, verify_consistency, verify_inclusion, Frontier};
@@ -42,17 +49,22 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod checkpoint;
 mod error;
 mod frontier;
 mod hash;
 mod math;
+pub mod note;
 pub mod stored;
+pub mod tiles;
 pub mod tree;
 mod verify;
 
+pub use checkpoint::Checkpoint;
 pub use error::TreeError;
 pub use frontier::Frontier;
 pub use hash::{leaf_hash, node_hash, Hash, EMPTY_ROOT, HASH_SIZE};
+pub use note::Note;
 pub use stored::{split_stored_hash_index, stored_hash_count, stored_hash_index, HashReader, MissingHash};
 pub use verify::{inclusion_root, verify_consistency, verify_inclusion, VerifyError};
 
