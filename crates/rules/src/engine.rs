@@ -299,8 +299,8 @@ impl Opt {
 pub struct Decision {
     pub verdict: Verdict,
     pub exporter: JurId,
-    /// The destination's jurisdiction, when its import restrictions were consulted (the rulebook
-    /// has import restrictions and a law governs the destination).
+    /// The destination's jurisdiction, when its import restrictions were consulted (a law that
+    /// governs the destination has import restrictions).
     pub importer: Option<JurId>,
     /// Same country: not a cross-border transfer.
     pub domestic: bool,
@@ -339,6 +339,9 @@ pub struct Tables {
     pub imports: Table<1>,
     /// Mechanisms that always need an authority.
     pub authority: u64,
+    /// Per country: some law that ever governs it has import restrictions (else the destination's
+    /// law is not looked up at all).
+    pub import_rules_for: Vec<bool>,
 }
 
 impl Tables {
@@ -369,7 +372,11 @@ impl Tables {
         let exporter =
             self.jurisdiction_of(flow.from, day).ok_or(DecideError::NoJurisdiction { country: flow.from, day })?;
         // The destination's law is only looked up when some law has import restrictions.
-        let importer = if self.imports.items.is_empty() { None } else { self.jurisdiction_of(flow.to, day) };
+        let importer = if self.import_rules_for.get(usize::from(flow.to)).copied().unwrap_or(false) {
+            self.jurisdiction_of(flow.to, day)
+        } else {
+            None
+        };
         let data = self.close(exporter, flow.data);
         let mut d = Decision {
             verdict: Verdict::Allow,

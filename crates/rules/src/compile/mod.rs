@@ -235,6 +235,13 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
             }
         }
     }
+    // Laws with import restrictions, and the countries they may govern: only for these is the
+    // destination's law looked up during a decision.
+    let has_import_rules: Vec<bool> = (0..njur)
+        .map(|j| import_pairs[j * ncountries..(j + 1) * ncountries].iter().any(|p| !p[0].is_empty()))
+        .collect();
+    let import_rules_for: Vec<bool> =
+        governance.iter().map(|g| g.iter().any(|g| has_import_rules[usize::from(g.jur)])).collect();
     let mut governance_index = Vec::with_capacity(ncountries);
     let mut flat = Vec::new();
     for g in governance {
@@ -250,6 +257,7 @@ fn build(sources: &Sources, written: Written, out: &mut Vec<Diagnostic>) -> Opti
         exports: Table::new(ncountries, export_pairs, export_dated, [|i| (i.rank, i.rule), |i| (0, i.rule)]),
         imports: Table::new(ncountries, import_pairs, import_dated, [|i| (0, i.rule)]),
         authority: vocab.authority_mechanisms,
+        import_rules_for,
     };
     Some(Rulebook::assemble(release, vocab, countries, country_index, jurisdictions, rules, sets, tables, written))
 }
