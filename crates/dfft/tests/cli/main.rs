@@ -1,0 +1,12 @@
+//! Black-box tests of the `dfft` binary: every test runs the built executable with real
+//! arguments, stdin and files, and checks its stdout, stderr, exit code and written files.
+//!
+//! Layout: `support` (running the binary, temporary rulebook copies, JSON access), then one module
+//! per area: `check` (readable, JSON, file/stdin, batch, bad input), `rulebook` (validate,
+//! list/show, matrix, uncertain, the `--rulebook` override), `robustness` (`--help`, conflicts,
+//! closed stdout).
+
+mod check;
+mod robustness;
+mod rulebook;
+mod support;
