@@ -72,7 +72,7 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err(CheckpointError::BadOrigin(String::new()));
         }
-        let size = parse_size(size).ok_or_else(|| CheckpointError::BadSize(note::quote(size)))?;
+        let size = note::parse_decimal(size).ok_or_else(|| CheckpointError::BadSize(note::quote(size)))?;
         let root = note::decode_base64(root)
             .and_then(|bytes| Hash::try_from(bytes.as_slice()).ok())
             .ok_or_else(|| CheckpointError::BadRoot(note::quote(root)))?;
@@ -128,17 +128,6 @@ impl fmt::Display for Checkpoint {
             writeln!(f, "{line}")?;
         }
         Ok(())
-    }
-}
-
-/// Decimal ASCII without sign or leading zeros (except `0` itself), fitting a `u64`.
-fn parse_size(text: &str) -> Option<u64> {
-    let canonical =
-        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
-    if canonical {
-        text.parse().ok()
-    } else {
-        None
     }
 }
 

@@ -601,5 +601,17 @@ pub(crate) fn ed25519_from_skey(skey: &str, signature_type: u8) -> Result<(Strin
     Ok((name, computed, key))
 }
 
+/// Decimal ASCII without sign or leading zeros (except `0` itself), fitting a `u64`: the one
+/// spelling of a number that checkpoints and tile paths accept.
+pub(crate) fn parse_decimal(text: &str) -> Option<u64> {
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    if canonical {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests;

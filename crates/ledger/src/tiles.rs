@@ -103,7 +103,7 @@ impl Tile {
         let bad = || TileError::BadPath(crate::note::quote(path));
         let rest = path.strip_prefix("tile/").ok_or_else(bad)?;
         let (level, rest) = rest.split_once('/').ok_or_else(bad)?;
-        let level = parse_decimal(level).filter(|&l| l <= u64::from(MAX_TILE_LEVEL)).ok_or_else(bad)?;
+        let level = crate::note::parse_decimal(level).filter(|&l| l <= u64::from(MAX_TILE_LEVEL)).ok_or_else(bad)?;
         let (index, width) = parse_coordinates(rest).ok_or_else(bad)?;
         Ok(Tile { level: level as u8, index, width })
     }
@@ -199,7 +199,7 @@ fn coordinates_path(index: u64, width: u16) -> String {
 fn parse_coordinates(path: &str) -> Option<(u64, u16)> {
     let (elements, width) = match path.split_once(".p/") {
         Some((elements, width)) => {
-            let width = parse_decimal(width).filter(|w| (1..u64::from(TILE_WIDTH)).contains(w))?;
+            let width = crate::note::parse_decimal(width).filter(|w| (1..u64::from(TILE_WIDTH)).contains(w))?;
             (elements, width as u16)
         }
         None => (path, TILE_WIDTH),
@@ -217,17 +217,6 @@ fn parse_coordinates(path: &str) -> Option<(u64, u16)> {
         first = false;
     }
     Some((index, width))
-}
-
-/// Decimal ASCII without sign or leading zeros.
-fn parse_decimal(text: &str) -> Option<u64> {
-    let canonical =
-        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
-    if canonical {
-        text.parse().ok()
-    } else {
-        None
-    }
 }
 
 /// An entry bundle: the entries whose leaf hashes make up level-0 tile `index`.
