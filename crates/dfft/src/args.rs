@@ -29,6 +29,153 @@ pub enum Command {
         #[command(subcommand)]
         command: RulebookCommand,
     },
+    /// Create a node's data directory: configuration, key pair and identity, database, admin token.
+    Init(InitArgs),
+    /// Serve a node: the Dataspace Protocol, the management API and the data endpoint on one port.
+    Serve(ServeArgs),
+    /// Register and list the datasets a node offers.
+    Dataset {
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
+    /// Print an `Authorization` header value for a request to AUDIENCE as this node's identity.
+    Token(TokenArgs),
+    /// Show a provider's catalog as this node sees it (with what the law says for each dataset).
+    Catalog(CatalogArgs),
+    /// As consumer: negotiate a contract for a dataset; waits for FINALIZED or the reason it ended.
+    Negotiate(NegotiateArgs),
+    /// As consumer: transfer the data of an agreement into a file.
+    Transfer(TransferArgs),
+    /// Start three nodes on loopback (Kigali, Tokyo, Berlin) and show allowed, conditional and denied flows.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The node's data directory (created).
+    pub dir: PathBuf,
+    /// The organisation's name.
+    #[arg(long)]
+    pub name: String,
+    /// Where the organisation is established (ISO 3166-1 alpha-2, e.g. RW).
+    #[arg(long)]
+    pub jurisdiction: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    pub dir: PathBuf,
+    /// Address to listen on (default: the configuration's `listen`, 127.0.0.1:8181).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Test-only: seed the DSP compatibility kit's datasets and agreements, follow its scripts,
+    /// serve its trigger endpoints and accept reusable tokens. Never on a real node.
+    #[arg(long)]
+    pub tck: bool,
+    /// Log level: error, warn, info, debug or trace.
+    #[arg(long, default_value = "info")]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// Register a dataset (a CSV or NDJSON file) with its data categories and number of subjects.
+    Add(DatasetAddArgs),
+    /// List the datasets.
+    List {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetAddArgs {
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub id: String,
+    /// The data: a .csv, .ndjson or .jsonl file.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Data categories from the rulebook, comma-separated or repeated (e.g. health).
+    #[arg(long = "category", value_delimiter = ',', required = true)]
+    pub categories: Vec<String>,
+    /// Number of people the data is about.
+    #[arg(long)]
+    pub subjects: u64,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// An ODRL offer (JSON file); default: use permitted, onward distribution prohibited.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    pub dir: PathBuf,
+    /// The URL the request goes to: the provider's DSP URL (…/dsp/2025-1) or base URL.
+    #[arg(long)]
+    pub audience: String,
+    /// Seconds the token is valid (at most 300).
+    #[arg(long, default_value_t = 300)]
+    pub lifetime: i64,
+    /// Mark the token reusable for its lifetime (for clients that send one header on every
+    /// request, like the DSP TCK); accepted only by nodes configured to.
+    #[arg(long)]
+    pub reusable: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    pub dir: PathBuf,
+    /// The provider's base or DSP URL.
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NegotiateArgs {
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long)]
+    pub dataset: String,
+    /// The purpose, from the rulebook's vocabulary (e.g. research).
+    #[arg(long)]
+    pub purpose: String,
+    /// Safeguards this node will put in place (rulebook mechanisms, e.g. scc,tia), comma-separated or repeated.
+    #[arg(long = "safeguard", value_delimiter = ',')]
+    pub safeguards: Vec<String>,
+    /// Seconds to wait for the end of the negotiation.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub agreement: String,
+    /// Where to write the data (written atomically: complete or not at all).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seconds to wait for the provider to start the transfer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print the table and exit instead of serving until Ctrl-C.
+    #[arg(long)]
+    pub once: bool,
+    /// Keep the three nodes' directories here (default: a new temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 /// The flags that describe a flow; a flow read from a file or stdin carries these itself.

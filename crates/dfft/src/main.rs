@@ -3,13 +3,16 @@
 
 mod args;
 mod check;
+mod demo;
+mod node_cmd;
 mod rulebook_cmd;
+mod transfer_cmd;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, RulebookCommand};
+use args::{Cli, Command, DatasetCommand, RulebookCommand};
 
 /// Exit codes, documented in `dfft --help`.
 pub mod exit {
@@ -60,6 +63,17 @@ fn main() -> ExitCode {
             RulebookCommand::Uncertain { json } => rulebook_cmd::uncertain(&cli, *json),
             RulebookCommand::Matrix(m) => rulebook_cmd::matrix(&cli, m),
         },
+        Command::Init(a) => node_cmd::init(&cli, a),
+        Command::Serve(a) => node_cmd::serve(&cli, a),
+        Command::Dataset { command } => match command {
+            DatasetCommand::Add(a) => node_cmd::dataset_add(&cli, a),
+            DatasetCommand::List { dir, json } => node_cmd::dataset_list(dir, *json),
+        },
+        Command::Token(a) => node_cmd::token(a),
+        Command::Catalog(a) => node_cmd::catalog(a),
+        Command::Negotiate(a) => node_cmd::negotiate(a),
+        Command::Transfer(a) => transfer_cmd::run(a),
+        Command::Demo(a) => demo::run(&cli, a),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

@@ -1,0 +1,350 @@
+//! The HTTP surface: the DSP 2025-1 HTTPS binding (provider and consumer callback paths share the
+//! `/dsp/2025-1` base), `/.well-known/dspace-version`, the data endpoint, `/metrics`, the
+//! management API (`/api`) and, in TCK mode only, the kit's trigger endpoints.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dsp::{
+    CatalogRequestMessage, ContractAgreementMessage, ContractAgreementVerificationMessage,
+    ContractNegotiationEventMessage, ContractNegotiationTerminationMessage, ContractOfferMessage,
+    ContractRequestMessage, EventType, Message, NegotiationMessageKind as NKind, TransferCompletionMessage,
+    TransferMessageKind as TKind, TransferRequestMessage, TransferStartMessage, TransferSuspensionMessage,
+    TransferTerminationMessage,
+};
+use serde_json::Value;
+use store::Store;
+
+use crate::app::Node;
+use crate::config::DSP_PATH;
+use crate::decide::Caller;
+use crate::http::{authenticate, dsp_error, ok_empty, parse_body, Area, Json};
+use crate::negotiation::Refusal;
+
+pub fn router<S: Store + Clone>(node: Node<S>) -> Router {
+    let dsp = Router::new()
+        .route("/catalog/request", post(catalog_request::<S>))
+        .route("/catalog/datasets/{id}", get(catalog_dataset::<S>))
+        .route("/negotiations/request", post(negotiation_request::<S>))
+        .route("/negotiations/offers", post(negotiation_offer_first::<S>))
+        .route("/negotiations/{pid}", get(negotiation_get::<S>))
+        .route("/negotiations/{pid}/request", post(negotiation_counter::<S>))
+        .route("/negotiations/{pid}/offers", post(negotiation_offer::<S>))
+        .route("/negotiations/{pid}/events", post(negotiation_event::<S>))
+        .route("/negotiations/{pid}/agreement", post(negotiation_agreement::<S>))
+        .route("/negotiations/{pid}/agreement/verification", post(negotiation_verification::<S>))
+        .route("/negotiations/{pid}/termination", post(negotiation_termination::<S>))
+        .route("/transfers/request", post(transfer_request::<S>))
+        .route("/transfers/{pid}", get(transfer_get::<S>))
+        .route("/transfers/{pid}/start", post(transfer_start::<S>))
+        .route("/transfers/{pid}/completion", post(transfer_completion::<S>))
+        .route("/transfers/{pid}/suspension", post(transfer_suspension::<S>))
+        .route("/transfers/{pid}/termination", post(transfer_termination::<S>));
+    let mut router = Router::new()
+        .route("/.well-known/dspace-version", get(version::<S>))
+        .route("/metrics", get(metrics::<S>))
+        .route("/data/{pid}", get(crate::data::serve::<S>))
+        .nest(DSP_PATH, dsp)
+        .merge(crate::management::router::<S>());
+    if node.tck {
+        router = router.merge(crate::tck_http::router::<S>());
+    }
+    router.with_state(node)
+}
+
+async fn version<S: Store>(State(node): State<Node<S>>) -> Response {
+    let _ = &node;
+    let body = serde_json::json!({
+        "protocolVersions": [{
+            "version": dsp::VERSION,
+            "path": DSP_PATH,
+            "binding": "HTTPS",
+            "serviceId": format!("{}{}", node.base_url, DSP_PATH),
+            "identifierType": "did:key",
+        }]
+    });
+    Json(StatusCode::OK, body).into_response()
+}
+
+async fn metrics<S: Store>(State(node): State<Node<S>>) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], node.metrics.render()).into_response()
+}
+
+fn caller_of<S: Store>(node: &Node<S>, claims: &crate::token::Claims) -> Caller {
+    Caller::from_token(&claims.iss, &claims.dfft, &node.config.trust)
+}
+
+fn refused(area: Area, pids: (&str, &str), r: Refusal) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
+    dsp_error(area, status, pids, r.code, r.reason)
+}
+
+fn invalid(area: Area, pids: (&str, &str), e: impl std::fmt::Display) -> Response {
+    dsp_error(area, StatusCode::BAD_REQUEST, pids, "invalid-message", e.to_string())
+}
+
+// ---- catalog ----
+
+async fn catalog_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Catalog) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Catalog, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(e) = CatalogRequestMessage::from_value(value) {
+        return dsp_error(Area::Catalog, StatusCode::BAD_REQUEST, ("", ""), "invalid-message", e.to_string());
+    }
+    match crate::catalog::catalog(&node, &caller_of(&node, &claims)).await {
+        Ok(catalog) => Json(StatusCode::OK, catalog).into_response(),
+        Err(e) => dsp_error(Area::Catalog, StatusCode::INTERNAL_SERVER_ERROR, ("", ""), "internal", e),
+    }
+}
+
+async fn catalog_dataset<S: Store + Clone>(
+    State(node): State<Node<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Catalog) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match node.store.dataset(&id).await {
+        Ok(Some(record)) => match crate::catalog::dataset_entry(&node, &record, &caller_of(&node, &claims)) {
+            Ok(entry) => Json(StatusCode::OK, entry).into_response(),
+            Err(e) => dsp_error(Area::Catalog, StatusCode::INTERNAL_SERVER_ERROR, ("", ""), "internal", e),
+        },
+        Ok(None) => {
+            dsp_error(Area::Catalog, StatusCode::NOT_FOUND, ("", ""), "not-found", format!("no dataset '{id}' here"))
+        }
+        Err(e) => dsp_error(Area::Catalog, StatusCode::INTERNAL_SERVER_ERROR, ("", ""), "storage", e.to_string()),
+    }
+}
+
+// ---- negotiations ----
+
+async fn negotiation_request<S: Store + Clone>(
+    State(node): State<Node<S>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Negotiation) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Negotiation, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let message = match ContractRequestMessage::from_value(value) {
+        Ok(m) if m.is_initial() => m,
+        Ok(m) => return invalid(
+            Area::Negotiation,
+            ("", &m.consumer_pid),
+            "a first request must not carry a providerPid; counter requests go to /negotiations/:providerPid/request",
+        ),
+        Err(e) => return invalid(Area::Negotiation, ("", ""), e),
+    };
+    let consumer_pid = message.consumer_pid.clone();
+    match crate::negotiation::provider_first(&node, caller_of(&node, &claims), message).await {
+        Ok(rec) => Json(StatusCode::CREATED, crate::negotiation::view(&rec)).into_response(),
+        Err(r) => refused(Area::Negotiation, ("", &consumer_pid), r),
+    }
+}
+
+async fn negotiation_offer_first<S: Store + Clone>(
+    State(node): State<Node<S>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Negotiation) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Negotiation, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let message = match ContractOfferMessage::from_value(value) {
+        Ok(m) if m.is_initial() => m,
+        Ok(m) => {
+            return invalid(Area::Negotiation, (&m.provider_pid, ""), "a first offer must not carry a consumerPid")
+        }
+        Err(e) => return invalid(Area::Negotiation, ("", ""), e),
+    };
+    let provider_pid = message.provider_pid.clone();
+    match crate::negotiation::consumer_first(&node, &caller_of(&node, &claims), message).await {
+        Ok(rec) => Json(StatusCode::CREATED, crate::negotiation::view(&rec)).into_response(),
+        Err(r) => refused(Area::Negotiation, (&provider_pid, ""), r),
+    }
+}
+
+async fn negotiation_get<S: Store + Clone>(
+    State(node): State<Node<S>>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authenticate(&node, &headers, Area::Negotiation) {
+        return r;
+    }
+    match node.store.negotiation(&pid).await {
+        Ok(Some(rec)) => Json(StatusCode::OK, crate::negotiation::view(&rec)).into_response(),
+        Ok(None) => dsp_error(
+            Area::Negotiation,
+            StatusCode::NOT_FOUND,
+            (&pid, ""),
+            "unknown-process",
+            format!("no negotiation with id \"{pid}\""),
+        ),
+        Err(e) => dsp_error(Area::Negotiation, StatusCode::INTERNAL_SERVER_ERROR, (&pid, ""), "storage", e.to_string()),
+    }
+}
+
+/// Parses a negotiation message for an existing process and says which kind it is.
+type NParse = fn(Value) -> Result<NKind, dsp::ParseError>;
+
+async fn negotiation_message<S: Store + Clone>(
+    node: Node<S>,
+    pid: String,
+    headers: HeaderMap,
+    body: Bytes,
+    parse: NParse,
+) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Negotiation) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Negotiation, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let kind = match parse(value.clone()) {
+        Ok(kind) => kind,
+        Err(e) => return invalid(Area::Negotiation, (&pid, ""), e),
+    };
+    match crate::negotiation::receive(&node, &pid, &caller_of(&node, &claims), &value, kind).await {
+        Ok(_) => ok_empty(),
+        Err(r) => refused(Area::Negotiation, (&pid, ""), r),
+    }
+}
+
+macro_rules! negotiation_endpoint {
+    ($name:ident, $parse:expr) => {
+        async fn $name<S: Store + Clone>(
+            State(node): State<Node<S>>,
+            Path(pid): Path<String>,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> Response {
+            negotiation_message(node, pid, headers, body, $parse).await
+        }
+    };
+}
+
+negotiation_endpoint!(negotiation_counter, |v| ContractRequestMessage::from_value(v).map(|m| m.kind()));
+negotiation_endpoint!(negotiation_offer, |v| ContractOfferMessage::from_value(v).map(|m| m.kind()));
+negotiation_endpoint!(negotiation_agreement, |v| ContractAgreementMessage::from_value(v).map(|m| m.kind()));
+negotiation_endpoint!(negotiation_verification, |v| ContractAgreementVerificationMessage::from_value(v)
+    .map(|m| m.kind()));
+negotiation_endpoint!(negotiation_termination, |v| ContractNegotiationTerminationMessage::from_value(v)
+    .map(|m| m.kind()));
+negotiation_endpoint!(negotiation_event, |v| ContractNegotiationEventMessage::from_value(v).map(|m| {
+    match m.event_type {
+        EventType::Accepted => NKind::Accepted,
+        EventType::Finalized => NKind::Finalized,
+    }
+}));
+
+// ---- transfers ----
+
+async fn transfer_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Transfer) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Transfer, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let message = match TransferRequestMessage::from_value(value) {
+        Ok(m) => m,
+        Err(e) => return invalid(Area::Transfer, ("", ""), e),
+    };
+    let consumer_pid = message.consumer_pid.clone();
+    match crate::transfer::provider_first(&node, &caller_of(&node, &claims), message).await {
+        Ok(rec) => Json(StatusCode::CREATED, crate::transfer::view(&rec)).into_response(),
+        Err(r) => refused(Area::Transfer, ("", &consumer_pid), r),
+    }
+}
+
+async fn transfer_get<S: Store + Clone>(
+    State(node): State<Node<S>>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authenticate(&node, &headers, Area::Transfer) {
+        return r;
+    }
+    match node.store.transfer(&pid).await {
+        Ok(Some(rec)) => Json(StatusCode::OK, crate::transfer::view(&rec)).into_response(),
+        Ok(None) => dsp_error(
+            Area::Transfer,
+            StatusCode::NOT_FOUND,
+            (&pid, ""),
+            "unknown-process",
+            format!("no transfer with id \"{pid}\""),
+        ),
+        Err(e) => dsp_error(Area::Transfer, StatusCode::INTERNAL_SERVER_ERROR, (&pid, ""), "storage", e.to_string()),
+    }
+}
+
+type TParse = fn(Value) -> Result<TKind, dsp::ParseError>;
+
+async fn transfer_message<S: Store + Clone>(
+    node: Node<S>,
+    pid: String,
+    headers: HeaderMap,
+    body: Bytes,
+    parse: TParse,
+) -> Response {
+    let claims = match authenticate(&node, &headers, Area::Transfer) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let value = match parse_body(Area::Transfer, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let kind = match parse(value.clone()) {
+        Ok(kind) => kind,
+        Err(e) => return invalid(Area::Transfer, (&pid, ""), e),
+    };
+    match crate::transfer::receive(&node, &pid, &caller_of(&node, &claims), &value, kind).await {
+        Ok(_) => ok_empty(),
+        Err(r) => refused(Area::Transfer, (&pid, ""), r),
+    }
+}
+
+macro_rules! transfer_endpoint {
+    ($name:ident, $parse:expr) => {
+        async fn $name<S: Store + Clone>(
+            State(node): State<Node<S>>,
+            Path(pid): Path<String>,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> Response {
+            transfer_message(node, pid, headers, body, $parse).await
+        }
+    };
+}
+
+transfer_endpoint!(transfer_start, |v| TransferStartMessage::from_value(v).map(|m| m.kind()));
+transfer_endpoint!(transfer_completion, |v| TransferCompletionMessage::from_value(v).map(|m| m.kind()));
+transfer_endpoint!(transfer_suspension, |v| TransferSuspensionMessage::from_value(v).map(|m| m.kind()));
+transfer_endpoint!(transfer_termination, |v| TransferTerminationMessage::from_value(v).map(|m| m.kind()));

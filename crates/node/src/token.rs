@@ -1,0 +1,223 @@
+//! Request tokens: a compact JWS (EdDSA over Ed25519) signed by the caller's `did:key`, bound to
+//! one audience (the provider's DSP URL), short-lived and single-use.
+//!
+//! The claims carry what a provider needs to decide about the caller: its DID (`iss`), and, as
+//! self-declared claims until verified credentials replace them, its jurisdiction and
+//! certifications (`dfft`). Pure: the clock and the replay memory are arguments.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use trust::{KeyPair, PublicKey};
+
+/// Longest lifetime a token may claim.
+pub const MAX_LIFETIME_S: i64 = 300;
+/// Lifetime of the tokens nodes mint for each other.
+pub const NODE_LIFETIME_S: i64 = 60;
+/// Clock difference tolerated between nodes.
+pub const SKEW_S: i64 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Declared {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certifications: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// Marked reusable by its signer (`dfft token --reusable`): accepted more than once, and
+    /// only by nodes configured to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reuse: bool,
+    #[serde(default)]
+    pub dfft: Declared,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
+}
+
+/// Signs a token; returns the compact form (without `Bearer `).
+pub fn sign(key: &KeyPair, claims: &Claims) -> String {
+    let did = key.public_key().to_did_key();
+    let header = Header {
+        alg: "EdDSA".into(),
+        kid: Some(format!("{did}#{}", key.public_key().to_multibase())),
+        typ: Some("JWT".into()),
+    };
+    // Serializing these plain structs cannot fail.
+    let header = B64.encode(serde_json::to_vec(&header).unwrap_or_default());
+    let payload = B64.encode(serde_json::to_vec(claims).unwrap_or_default());
+    let signing_input = format!("{header}.{payload}");
+    let signature = B64.encode(key.sign(signing_input.as_bytes()));
+    format!("{signing_input}.{signature}")
+}
+
+/// A new token for `audience`, valid for `lifetime_s` from `now_s`.
+pub fn mint(key: &KeyPair, audience: &str, now_s: i64, lifetime_s: i64, reuse: bool, declared: Declared) -> String {
+    let claims = Claims {
+        iss: key.public_key().to_did_key(),
+        aud: audience.to_owned(),
+        iat: now_s,
+        exp: now_s + lifetime_s.min(MAX_LIFETIME_S),
+        jti: format!("{:032x}", crate::random::nonce()),
+        reuse,
+        dfft: declared,
+    };
+    sign(key, &claims)
+}
+
+/// Why a token was refused (the text goes back to the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn refuse<T>(text: impl Into<String>) -> Result<T, Refused> {
+    Err(Refused(text.into()))
+}
+
+/// Checks signature, audience and times; the replay check is [`ReplayGuard::admit`].
+pub fn verify(header_value: &str, audiences: &[&str], now_s: i64) -> Result<Claims, Refused> {
+    let Some(token) = header_value.strip_prefix("Bearer ").map(str::trim) else {
+        return refuse("the Authorization header must be `Bearer <token>` (mint one with `dfft token`)");
+    };
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return refuse("the token must be a compact JWS: three base64url parts separated by '.'");
+    };
+    let header: Header = decode_json(h, "header")?;
+    if header.alg != "EdDSA" {
+        return refuse(format!("token algorithm '{}' is not accepted; only EdDSA (Ed25519)", header.alg));
+    }
+    let claims: Claims = decode_json(p, "claims")?;
+    let key = PublicKey::from_did_key(&claims.iss)
+        .map_err(|e| Refused(format!("token issuer '{}' is not an Ed25519 did:key: {e}", claims.iss)))?;
+    let signature = B64.decode(s).map_err(|_| Refused("token signature is not base64url".into()))?;
+    let Ok(signature) = <[u8; 64]>::try_from(signature.as_slice()) else {
+        return refuse("token signature must be 64 bytes");
+    };
+    let signing_input = &token[..h.len() + 1 + p.len()];
+    if key.verify(signing_input.as_bytes(), &signature).is_err() {
+        return refuse("token signature does not verify against its issuer's key");
+    }
+    if !audiences.contains(&claims.aud.as_str()) {
+        return refuse(format!(
+            "token audience '{}' is not this node (expected {})",
+            claims.aud,
+            audiences.join(" or ")
+        ));
+    }
+    if claims.exp < now_s {
+        return refuse(format!("token expired {} s ago", now_s - claims.exp));
+    }
+    if claims.iat > now_s + SKEW_S {
+        return refuse("token issued in the future (check the clocks)");
+    }
+    if claims.exp - claims.iat > MAX_LIFETIME_S {
+        return refuse(format!("token lifetime exceeds {MAX_LIFETIME_S} s"));
+    }
+    Ok(claims)
+}
+
+fn decode_json<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T, Refused> {
+    let bytes = B64.decode(part).map_err(|_| Refused(format!("token {what} is not base64url")))?;
+    serde_json::from_slice(&bytes).map_err(|e| Refused(format!("token {what} is not valid: {e}")))
+}
+
+/// Remembers the nonces of single-use tokens until they expire; refuses a second use.
+#[derive(Debug, Default)]
+pub struct ReplayGuard {
+    seen: HashMap<String, i64>,
+    last_purge_s: i64,
+}
+
+impl ReplayGuard {
+    /// Admits a verified token once (or always, for a reusable token when `allow_reusable`).
+    pub fn admit(&mut self, claims: &Claims, now_s: i64, allow_reusable: bool) -> Result<(), Refused> {
+        if claims.reuse {
+            if allow_reusable {
+                return Ok(());
+            }
+            return refuse("reusable tokens are not accepted by this node; mint a single-use token");
+        }
+        if now_s - self.last_purge_s >= 10 {
+            self.seen.retain(|_, exp| *exp >= now_s);
+            self.last_purge_s = now_s;
+        }
+        let key = format!("{}|{}", claims.iss, claims.jti);
+        if self.seen.insert(key, claims.exp).is_some() {
+            return refuse("token already used (replay); mint a new one for each request");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> KeyPair {
+        KeyPair::from_seed(&[9; 32])
+    }
+
+    #[test]
+    fn a_fresh_token_verifies_once() {
+        let t = mint(&key(), "http://a/dsp", 1000, 60, false, Declared::default());
+        let claims = verify(&format!("Bearer {t}"), &["http://a/dsp"], 1010).expect("valid");
+        let mut guard = ReplayGuard::default();
+        guard.admit(&claims, 1010, false).expect("first use");
+        assert!(guard.admit(&claims, 1011, false).expect_err("replay").0.contains("replay"));
+    }
+
+    #[test]
+    fn wrong_audience_expired_and_tampered_tokens_are_refused() {
+        let t = mint(&key(), "http://a/dsp", 1000, 60, false, Declared::default());
+        assert!(verify(&format!("Bearer {t}"), &["http://b/dsp"], 1010).expect_err("aud").0.contains("audience"));
+        assert!(verify(&format!("Bearer {t}"), &["http://a/dsp"], 1061).expect_err("exp").0.contains("expired"));
+        let mut parts: Vec<&str> = t.split('.').collect();
+        let other = mint(
+            &key(),
+            "http://a/dsp",
+            1000,
+            60,
+            false,
+            Declared { jurisdiction: Some("US".into()), ..Declared::default() },
+        );
+        let other_payload = other.split('.').nth(1).expect("payload");
+        parts[1] = other_payload;
+        let forged = parts.join(".");
+        assert!(verify(&format!("Bearer {forged}"), &["http://a/dsp"], 1010).expect_err("sig").0.contains("signature"));
+        assert!(verify(&t, &["http://a/dsp"], 1010).expect_err("no bearer").0.contains("Bearer"));
+    }
+
+    #[test]
+    fn reusable_tokens_need_the_node_to_accept_them() {
+        let t = mint(&key(), "http://a/dsp", 1000, 300, true, Declared::default());
+        let claims = verify(&format!("Bearer {t}"), &["http://a/dsp"], 1001).expect("valid");
+        let mut guard = ReplayGuard::default();
+        assert!(guard.admit(&claims, 1001, false).is_err());
+        guard.admit(&claims, 1001, true).expect("allowed");
+        guard.admit(&claims, 1002, true).expect("again");
+    }
+}
