@@ -171,12 +171,15 @@ pub struct Rule {
     /// Kept as given: absent and `[]` are both valid and both seen in practice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint: Option<Vec<Constraint>>,
+    /// Duties a permission carries (ODRL 2.2 `duty`), e.g. delete within a period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty: Option<Vec<Rule>>,
 }
 
 impl Rule {
     /// An unconstrained rule.
     pub fn new(action: impl Into<String>) -> Self {
-        Rule { action: action.into(), constraint: None }
+        Rule { action: action.into(), constraint: None, duty: None }
     }
 
     /// Adds a constraint.

@@ -37,7 +37,7 @@ pub fn dataset_entry<S: Store>(node: &Node<S>, record: &DatasetRecord, caller: &
 /// What the rulebook says about giving this dataset to the caller, before any purpose or
 /// safeguard is declared.
 fn law_view<S: Store>(node: &Node<S>, record: &DatasetRecord, caller: &Caller) -> Value {
-    let policy = crate::usage::evaluate(&record.policy, caller, &Terms::default(), now_ms(), None, 0);
+    let policy = crate::usage::evaluate(&record.policy, caller, &Terms::default(), now_ms(), None, 0, &record.id);
     let outcome = decide(&Question {
         rulebook: &node.rulebook,
         provider_jurisdiction: &node.config.jurisdiction,

@@ -62,9 +62,11 @@ pub async fn negotiate<S: Store + Clone>(
         .map_err(|e| e.to_string())?;
     match deliver(node, &item).await {
         Delivery::Delivered(answer) => {
-            let answer = ContractNegotiation::from_value(answer)
-                .map_err(|e| format!("the provider's answer is not a ContractNegotiation: {e}"))?;
-            set_negotiation_peer(node, &pid, &answer.provider_pid).await.map_err(|e| e.to_string())?;
+            // Any 2xx is an acknowledgement; the provider's pid, when the answer does not carry
+            // it, arrives with its first message.
+            if let Ok(answer) = ContractNegotiation::from_value(answer) {
+                set_negotiation_peer(node, &pid, &answer.provider_pid).await.map_err(|e| e.to_string())?;
+            }
             crate::negotiation::react(
                 node,
                 pid.clone(),

@@ -303,7 +303,11 @@ pub async fn receive<S: Store + Clone>(
         match node.store.commit(writes).await {
             Ok(()) => {
                 next.version += 1;
-                react(node, pid.to_owned(), rec.side, rec.dataset_id.clone(), NegotiationTrigger::Received(kind));
+                let trigger = match kind {
+                    Kind::Request => NegotiationTrigger::CounterRequestReceived,
+                    kind => NegotiationTrigger::Received(kind),
+                };
+                react(node, pid.to_owned(), rec.side, rec.dataset_id.clone(), trigger);
                 return Ok(next);
             }
             Err(StoreError::Conflict { .. }) => continue,
@@ -370,7 +374,10 @@ pub fn react<S: Store + Clone>(
                 }
             },
         };
-        for step in steps {
+        for (i, step) in steps.into_iter().enumerate() {
+            if scripted.is_some() {
+                script::pause(i).await;
+            }
             if let Err(e) = send(&node, &pid, step).await {
                 tracing::warn!(negotiation = %pid, error = %e, "negotiation step not taken");
                 break;
@@ -395,7 +402,7 @@ async fn own_steps<S: Store + Clone>(
 ) -> Result<Vec<Send>, StoreError> {
     use NegotiationTrigger::Received;
     Ok(match (side, trigger) {
-        (Side::Provider, Received(Kind::Request | Kind::Accepted)) => {
+        (Side::Provider, Received(Kind::Request | Kind::Accepted) | NegotiationTrigger::CounterRequestReceived) => {
             let Some(rec) = node.store.negotiation(pid).await? else { return Ok(vec![]) };
             let outcome = crate::provider::decide_negotiation(node, &rec).await?;
             if outcome.allowed {

@@ -10,7 +10,7 @@ use crate::negotiation::caller_and_terms;
 /// Decides a contract request from what the negotiation holds.
 pub async fn decide_negotiation<S: Store>(node: &Node<S>, rec: &NegotiationRecord) -> Result<Outcome, StoreError> {
     let (caller, terms) = caller_and_terms(&rec.terms);
-    decide_for(node, &rec.dataset_id, &caller, &terms, "negotiation", &rec.pid, None, 0).await
+    decide_for(node, &rec.dataset_id, None, &caller, &terms, "negotiation", &rec.pid, None, 0).await
 }
 
 /// Decides again when a transfer under `agreement` starts.
@@ -36,14 +36,17 @@ pub async fn decide_transfer<S: Store>(
         .filter(|t| t.agreement_id == agreement.id && t.pid != transfer_pid && t.content_sha256.is_some())
         .count();
     let uses = u64::try_from(uses).unwrap_or(u64::MAX);
-    decide_for(node, &agreement.dataset_id, &caller, &terms, "transfer", transfer_pid, Some(agreement.created_ms), uses)
-        .await
+    // The agreement, not the dataset's current offer, governs transfers under it.
+    let policy = Some(&agreement.agreement);
+    let started = Some(agreement.created_ms);
+    decide_for(node, &agreement.dataset_id, policy, &caller, &terms, "transfer", transfer_pid, started, uses).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn decide_for<S: Store>(
     node: &Node<S>,
     dataset_id: &str,
+    policy: Option<&serde_json::Value>,
     caller: &Caller,
     terms: &Terms,
     stage: &str,
@@ -55,7 +58,8 @@ async fn decide_for<S: Store>(
         return Err(StoreError::Missing { table: "datasets", id: dataset_id.to_owned() });
     };
     let now = now_ms();
-    let policy = crate::usage::evaluate(&dataset.policy, caller, terms, now, agreement_started_ms, uses);
+    let policy = policy.unwrap_or(&dataset.policy);
+    let policy = crate::usage::evaluate(policy, caller, terms, now, agreement_started_ms, uses, dataset_id);
     Ok(decide(&Question {
         rulebook: &node.rulebook,
         provider_jurisdiction: &node.config.jurisdiction,

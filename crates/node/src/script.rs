@@ -96,3 +96,10 @@ pub struct Seeds {
     pub datasets: Vec<SeedDataset>,
     pub agreements: Vec<SeedAgreement>,
 }
+
+/// The kit registers its handler for a message only after it has processed the previous one
+/// (its own mock connectors pause 200 ms between steps): wait before scripted step `index`.
+pub async fn pause(index: usize) {
+    let ms = if index == 0 { 100 } else { 250 };
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}

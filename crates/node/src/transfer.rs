@@ -242,7 +242,10 @@ pub fn react<S: Store + Clone>(
                 }
             },
         };
-        for step in steps {
+        for (i, step) in steps.into_iter().enumerate() {
+            if scripted.is_some() {
+                script::pause(i).await;
+            }
             if let Err(e) = send(&node, &pid, step).await {
                 tracing::warn!(transfer = %pid, error = %e, "transfer step not taken");
                 break;

@@ -29,6 +29,7 @@ pub fn evaluate(
     now_ms: i64,
     agreement_started_ms: Option<i64>,
     uses: u64,
+    target: &str,
 ) -> Evaluation {
     let at = |ms: i64| {
         time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
@@ -41,6 +42,7 @@ pub fn evaluate(
     facts.certifications.clone_from(&caller.certifications);
     facts.agreement_started = agreement_started_ms.map(at);
     facts.use_count = uses;
+    facts.target = Some(target.to_owned());
     match policy::evaluate(policy, "use", &facts) {
         Ok(evaluation) => Evaluation {
             permitted: evaluation.permitted,
