@@ -54,6 +54,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     let options = ServeOptions { listen: args.listen.clone(), tck: args.tck };
     runtime()?.block_on(async {
         let running = node::start(&args.dir, &options, rulebook).await.map_err(Failure::failed)?;
+        crate::release_free_memory();
         out(&format!("listening on {}\n", running.url))?;
         tracing::info!(
             name = %running.node.config.name,
@@ -192,11 +193,15 @@ pub fn catalog(args: &CatalogArgs) -> Result<(), Failure> {
     );
     for dataset in catalog.get("dataset").and_then(Value::as_array).into_iter().flatten() {
         let law = dataset.get("https://w3id.org/dfft/ns#law");
+        let field = |k: &str| law.and_then(|l| l.get(k)).and_then(Value::as_str).unwrap_or("?").to_owned();
+        let obtainable = law.and_then(|l| l.get("obtainable")).and_then(Value::as_bool).unwrap_or(false);
         text.push_str(&format!(
-            "  {:<24} {:<40} law: {}\n",
+            "  {:<24} {:<40} law: {:<11} offer: {:<8} {}\n",
             dataset.get("@id").and_then(Value::as_str).unwrap_or("?"),
             dataset.get("title").and_then(Value::as_str).unwrap_or(""),
-            law.and_then(|l| l.get("verdict")).and_then(Value::as_str).unwrap_or("?"),
+            field("verdict"),
+            field("policy"),
+            if obtainable { "obtainable" } else { "not obtainable" },
         ));
     }
     out(&text)
@@ -236,10 +241,9 @@ async fn report_negotiation(admin: &Admin, end: &Value, json: bool) -> Result<()
         let mut text =
             format!("FINALIZED: agreement {}\n", end.get("agreement_id").and_then(Value::as_str).unwrap_or("?"));
         for o in agreement.as_ref().and_then(|a| a.get("obligations")).and_then(Value::as_array).into_iter().flatten() {
-            text.push_str(&format!(
-                "  obligation: {}\n",
-                o.get("action").and_then(Value::as_str).unwrap_or(&o.to_string())
-            ));
+            let action = o.get("action").and_then(Value::as_str).unwrap_or_default();
+            let id = action.rsplit(['#', '/']).next().unwrap_or(action);
+            text.push_str(&format!("  obligation: {id} ({action})\n"));
         }
         text.push_str("next: dfft transfer DIR --agreement ID --out FILE\n");
         out(&text)?;

@@ -56,6 +56,17 @@ pub struct Inner<S: Store> {
     pub replay: Mutex<ReplayGuard>,
     pub metrics: Metrics,
     pub tck: bool,
+    /// Every committed state change of a negotiation or transfer, for watchers (tools, tests).
+    pub events: tokio::sync::broadcast::Sender<StateEvent>,
+}
+
+/// A negotiation or transfer reached `state` (already durable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateEvent {
+    /// `negotiation` or `transfer`.
+    pub process: &'static str,
+    pub pid: String,
+    pub state: String,
 }
 
 impl<S: Store> Node<S> {
@@ -78,11 +89,19 @@ impl<S: Store> Node<S> {
                 dsp_url,
                 admin_token: dir.admin_token.clone(),
                 http,
-                replay: Mutex::new(ReplayGuard::default()),
+                replay: Mutex::new(ReplayGuard::started_at(now_ms())),
                 metrics: Metrics::default(),
                 tck,
+                events: tokio::sync::broadcast::channel(4096).0,
             }),
         })
+    }
+
+    /// Tells watchers that a process reached a state (nobody listening is fine).
+    pub fn publish(&self, process: &'static str, pid: &str, state: &str) {
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(StateEvent { process, pid: pid.to_owned(), state: state.to_owned() });
+        }
     }
 
     /// Whether reusable tokens are admitted.
@@ -111,6 +130,7 @@ pub async fn serve<S: Store + Clone>(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     crate::peer::resume_outbox(&node).await;
+    crate::resume::resume_processes(&node).await;
     let router = crate::routes::router(node.clone());
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await.context("the server failed")?;
     Ok(())

@@ -50,9 +50,11 @@ fn law_view<S: Store>(node: &Node<S>, record: &DatasetRecord, caller: &Caller) -
         id: String::new(),
         now_ms: now_ms(),
     });
+    let law_open = outcome.record.verdict == "allow" || outcome.record.verdict == "conditional";
     json!({
         "verdict": outcome.record.verdict,
-        "obtainable": outcome.allowed || outcome.record.verdict == "conditional",
+        "policy": if policy.permitted { "permits" } else { "refuses" },
+        "obtainable": policy.permitted && law_open,
         "reason": outcome.reason,
     })
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use trust::KeyPair;
 
-use crate::app::now_s;
+use crate::app::now_ms;
 use crate::config::Config;
 use crate::token::{self, Declared};
 
@@ -15,7 +15,7 @@ pub fn bearer(key: &KeyPair, config: &Config, audience: &str, lifetime_s: i64, r
         jurisdiction: Some(config.jurisdiction.clone()),
         certifications: vec![],
     };
-    format!("Bearer {}", token::mint(key, audience, now_s(), lifetime_s, reusable, declared))
+    format!("Bearer {}", token::mint(key, audience, now_ms(), lifetime_s, reusable, declared))
 }
 
 async fn answer(response: reqwest::Response, what: &str) -> Result<Value, String> {

@@ -33,6 +33,34 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub trust: TrustConfig,
+    #[serde(default)]
+    pub delivery: DeliveryConfig,
+}
+
+/// How hard the node tries to deliver a message to a peer before giving the process up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Attempts in all (the first included).
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// Wait before the second attempt; doubles each time (capped at 2^10 times this).
+    #[serde(default = "default_backoff")]
+    pub first_backoff_ms: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig { attempts: default_attempts(), first_backoff_ms: default_backoff() }
+    }
+}
+
+fn default_attempts() -> u32 {
+    9
+}
+
+fn default_backoff() -> u64 {
+    100
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -93,6 +121,7 @@ impl NodeDir {
             public_url: None,
             auth: AuthConfig::default(),
             trust: TrustConfig::default(),
+            delivery: DeliveryConfig::default(),
         };
         let key = KeyPair::from_seed(&crate::random::bytes32());
         let admin_token = crate::random::token();

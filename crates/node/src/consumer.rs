@@ -87,6 +87,35 @@ pub async fn negotiate<S: Store + Clone>(
     }
 }
 
+/// Records a negotiation that ended before its first message could be sent (the provider was
+/// unreachable), with the reason.
+pub async fn record_unreachable<S: Store>(
+    node: &Node<S>,
+    provider: &str,
+    dataset_id: &str,
+    terms: &Terms,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let now = now_ms();
+    let rec = NegotiationRecord {
+        pid: crate::random::urn(),
+        side: Side::Consumer,
+        peer_pid: None,
+        peer_address: Some(provider.to_owned()),
+        peer_id: None,
+        dataset_id: dataset_id.to_owned(),
+        offer: Value::Null,
+        state: NegotiationState::Terminated.as_str().to_owned(),
+        agreement_id: None,
+        terms: crate::negotiation::terms_json(&Caller { did: node.did.clone(), ..Caller::default() }, terms),
+        reason: Some(reason.to_owned()),
+        version: 0,
+        created_ms: now,
+        updated_ms: now,
+    };
+    node.store.commit(vec![Write::InsertNegotiation(rec)]).await
+}
+
 async fn set_negotiation_peer<S: Store>(node: &Node<S>, pid: &str, provider_pid: &str) -> Result<(), StoreError> {
     for _ in 0..8 {
         let Some(rec) = node.store.negotiation(pid).await? else { return Ok(()) };

@@ -33,6 +33,7 @@ pub mod negotiation;
 pub mod peer;
 pub mod provider;
 pub mod random;
+mod resume;
 pub mod routes;
 pub mod run;
 pub mod script;

@@ -151,20 +151,44 @@ async fn start_negotiation<S: Store + Clone>(
         Err(e) => return api_error(StatusCode::BAD_REQUEST, format!("negotiation: {e}")),
     };
     let provider = dsp_base(&start.provider);
+    let terms = Terms { purpose: start.purpose, safeguards: start.safeguards };
     let offer = match start.offer {
         Some(offer) => offer,
-        None => {
-            match crate::client::dataset_offer(&node.http, &node.key, &node.config, &provider, &start.dataset).await {
-                Ok(offer) => offer,
-                Err(e) => return api_error(StatusCode::BAD_GATEWAY, e),
+        None => match offer_with_retries(&node, &provider, &start.dataset).await {
+            Ok(offer) => offer,
+            Err(e) => {
+                // Recorded, so the operator sees what was tried and why it ended.
+                let _ = crate::consumer::record_unreachable(&node, &provider, &start.dataset, &terms, &e).await;
+                return api_error(StatusCode::BAD_GATEWAY, e);
             }
-        }
+        },
     };
-    let terms = Terms { purpose: start.purpose, safeguards: start.safeguards };
     match crate::consumer::negotiate(&node, &provider, &start.dataset, offer, &terms).await {
         Ok(rec) => Json(StatusCode::CREATED, serde_json::to_value(rec).unwrap_or(Value::Null)).into_response(),
         Err(e) => api_error(StatusCode::BAD_GATEWAY, e),
     }
+}
+
+/// The provider's offer for `dataset`, asked as patiently as messages are delivered.
+async fn offer_with_retries<S: Store>(node: &Node<S>, provider: &str, dataset: &str) -> Result<Value, String> {
+    let policy = &node.config.delivery;
+    let mut last = String::new();
+    for attempt in 0..policy.attempts.max(1) {
+        if attempt > 0 {
+            let wait = policy.first_backoff_ms.saturating_mul(1 << (attempt - 1).min(10));
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        }
+        match crate::client::dataset_offer(&node.http, &node.key, &node.config, provider, dataset).await {
+            Ok(offer) => return Ok(offer),
+            // The provider answered: retrying will not change its mind.
+            Err(e) if !e.starts_with("cannot reach") => return Err(e),
+            Err(e) => last = e,
+        }
+    }
+    Err(format!(
+        "delivery-failed: the peer could not be reached, giving up: {last} (after {} attempts)",
+        policy.attempts.max(1)
+    ))
 }
 
 async fn agreements<S: Store>(State(node): State<Node<S>>, headers: HeaderMap, Query(q): Query<Listing>) -> Response {

@@ -298,10 +298,11 @@ pub async fn receive<S: Store + Clone>(
             Kind::Termination => next.reason = Some(termination_reason(message)),
             _ => {}
         }
-        count_end(node, next_state);
         writes.insert(0, Write::UpdateNegotiation(next.clone()));
         match node.store.commit(writes).await {
             Ok(()) => {
+                count_end(node, next_state);
+                node.publish("negotiation", pid, next_state.as_str());
                 next.version += 1;
                 let trigger = match kind {
                     Kind::Request => NegotiationTrigger::CounterRequestReceived,
@@ -499,6 +500,7 @@ pub async fn send<S: Store + Clone>(node: &Node<S>, pid: &str, step: Send) -> Re
         match node.store.commit(writes).await {
             Ok(()) => {
                 count_end(node, next_state);
+                node.publish("negotiation", pid, next_state.as_str());
                 if let Send::Agree(Some(_)) = step {
                     inc(&node.metrics.decisions_allowed);
                 } else if let Send::Terminate { decision: Some(_), .. } = step {
@@ -567,6 +569,7 @@ pub async fn peer_failed<S: Store>(node: &Node<S>, pid: &str, delivery: &Deliver
         match node.store.commit(vec![Write::UpdateNegotiation(next)]).await {
             Ok(()) => {
                 inc(&node.metrics.negotiations_terminated);
+                node.publish("negotiation", pid, "TERMINATED");
                 return;
             }
             Err(StoreError::Conflict { .. }) => continue,

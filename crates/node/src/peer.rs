@@ -7,13 +7,9 @@ use std::time::Duration;
 use serde_json::Value;
 use store::{OutboxItem, Store, Write};
 
-use crate::app::{now_ms, now_s, Node};
+use crate::app::{now_ms, Node};
 use crate::metrics::inc;
 use crate::token::{self, Declared};
-
-/// Attempts before giving up on a peer (about 50 s of backoff in all).
-pub const MAX_ATTEMPTS: u32 = 9;
-const FIRST_BACKOFF_MS: i64 = 100;
 
 /// How a delivery ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +27,7 @@ impl Delivery {
         match self {
             Delivery::Delivered(_) => "delivered".into(),
             Delivery::Refused { status, body } => format!("the peer refused it with {status}: {}", clip(body)),
-            Delivery::GaveUp(error) => format!("the peer could not be reached after {MAX_ATTEMPTS} attempts: {error}"),
+            Delivery::GaveUp(error) => format!("the peer could not be reached, giving up: {error}"),
         }
     }
 }
@@ -74,18 +70,24 @@ pub fn token_for<S: Store>(node: &Node<S>, audience: &str) -> String {
         jurisdiction: Some(node.config.jurisdiction.clone()),
         certifications: Vec::new(),
     };
-    format!("Bearer {}", token::mint(&node.key, audience, now_s(), token::NODE_LIFETIME_S, false, declared))
+    format!("Bearer {}", token::mint(&node.key, audience, now_ms(), token::NODE_LIFETIME_S, false, declared))
 }
 
 /// Delivers an enqueued item, retrying; records the end in the store.
 pub async fn deliver<S: Store>(node: &Node<S>, item: &OutboxItem) -> Delivery {
+    deliver_with(node, item, false).await
+}
+
+/// As [`deliver`]; `resumed` says the item may have reached the peer before this node stopped.
+async fn deliver_with<S: Store>(node: &Node<S>, item: &OutboxItem, resumed: bool) -> Delivery {
+    let policy = &node.config.delivery;
     let mut attempts = item.attempts;
     let mut last_error = String::new();
-    while attempts < MAX_ATTEMPTS {
+    while attempts < policy.attempts.max(1) {
         if attempts > 0 {
             inc(&node.metrics.message_retries);
-            let backoff = FIRST_BACKOFF_MS << (attempts - 1).min(10);
-            tokio::time::sleep(Duration::from_millis(u64::try_from(backoff).unwrap_or(1000))).await;
+            let backoff = policy.first_backoff_ms.saturating_mul(1 << (attempts - 1).min(10));
+            tokio::time::sleep(Duration::from_millis(backoff)).await;
         }
         attempts += 1;
         let request = node
@@ -101,9 +103,21 @@ pub async fn deliver<S: Store>(node: &Node<S>, item: &OutboxItem) -> Delivery {
                 inc(&node.metrics.messages_sent);
                 return Delivery::Delivered(value);
             }
+            // 401 can be transient (a peer that just restarted refuses tokens of its start
+            // second), 408 and 429 are: retried like server errors, with a fresh token.
+            Ok(response) if is_retryable(response.status().as_u16()) => {
+                last_error = format!("{} from {}", response.status(), item.target);
+            }
             Ok(response) if response.status().is_client_error() => {
                 let status = response.status().as_u16();
                 let body = response.text().await.unwrap_or_default();
+                // A message sent again (after a lost answer or a restart) is refused as out of
+                // turn when the peer already has it: then its state matches ours.
+                if (resumed || attempts > 1) && status == 400 && peer_is_in_step(node, item).await {
+                    finish(node, item, attempts, "delivered", None).await;
+                    inc(&node.metrics.messages_sent);
+                    return Delivery::Delivered(Value::Null);
+                }
                 let refused = Delivery::Refused { status, body };
                 finish(node, item, attempts, "failed", Some(refused.describe())).await;
                 inc(&node.metrics.messages_given_up);
@@ -124,12 +138,14 @@ pub async fn deliver<S: Store>(node: &Node<S>, item: &OutboxItem) -> Delivery {
             }])
             .await;
     }
-    let gave_up = Delivery::GaveUp(last_error);
+    let gave_up = Delivery::GaveUp(format!("{last_error} (after {attempts} attempts)"));
     finish(node, item, attempts, "failed", Some(gave_up.describe())).await;
     inc(&node.metrics.messages_given_up);
     gave_up
 }
 
+/// Records how a delivery ended. Not awaited: the mark only spares a redelivery after a restart,
+/// and a crash can fall between the peer's answer and this commit whether or not we wait.
 async fn finish<S: Store>(node: &Node<S>, item: &OutboxItem, attempts: u32, status: &str, error: Option<String>) {
     let write = Write::UpdateOutbox {
         id: item.id.clone(),
@@ -138,9 +154,12 @@ async fn finish<S: Store>(node: &Node<S>, item: &OutboxItem, attempts: u32, stat
         status: status.into(),
         last_error: error,
     };
-    if let Err(e) = node.store.commit(vec![write]).await {
-        tracing::error!(item = %item.id, error = %e, "cannot record the delivery");
-    }
+    let (node, id) = (node.clone(), item.id.clone());
+    tokio::spawn(async move {
+        if let Err(e) = node.store.commit(vec![write]).await {
+            tracing::error!(item = %id, error = %e, "cannot record the delivery");
+        }
+    });
 }
 
 /// At start: deliver whatever was enqueued but not delivered before the node stopped, in order,
@@ -166,13 +185,70 @@ pub async fn resume_outbox<S: Store>(node: &Node<S>) {
         let node = node.clone();
         tokio::spawn(async move {
             for item in items {
-                let outcome = deliver(&node, &item).await;
-                if !matches!(outcome, Delivery::Delivered(_)) {
-                    crate::negotiation::peer_failed(&node, &process, &outcome).await;
-                    crate::transfer::peer_failed(&node, &process, &outcome).await;
-                    break;
+                match deliver_with(&node, &item, true).await {
+                    Delivery::Delivered(_) => {}
+                    // A message delivered just before the node stopped (its mark not yet
+                    // written) is refused as out of turn now: that is not the peer's failure.
+                    Delivery::Refused { status, body } => {
+                        tracing::warn!(item = %item.id, status, body = %body, "a resent message was refused; the peer may have had it already");
+                    }
+                    gave_up => {
+                        crate::negotiation::peer_failed(&node, &process, &gave_up).await;
+                        crate::transfer::peer_failed(&node, &process, &gave_up).await;
+                        break;
+                    }
                 }
             }
         });
+    }
+}
+
+fn is_retryable(status: u16) -> bool {
+    matches!(status, 401 | 408 | 429)
+}
+
+/// Whether the peer's view of the process (DSP `GET`) is in the state ours is in.
+async fn peer_is_in_step<S: Store>(node: &Node<S>, item: &OutboxItem) -> bool {
+    let Some((url, negotiation)) = process_url(&item.target) else { return false };
+    let ours = if negotiation {
+        node.store.negotiation(&item.process).await.ok().flatten().map(|r| r.state)
+    } else {
+        node.store.transfer(&item.process).await.ok().flatten().map(|r| r.state)
+    };
+    let Some(ours) = ours else { return false };
+    let response = node.http.get(&url).header("Authorization", token_for(node, audience_of(&url))).send().await;
+    let Ok(response) = response else { return false };
+    let Ok(body) = response.json::<Value>().await else { return false };
+    body.get("state").and_then(Value::as_str) == Some(ours.as_str())
+}
+
+/// `…/negotiations/<pid>` (true) or `…/transfers/<pid>` (false) from a message's target URL.
+fn process_url(target: &str) -> Option<(String, bool)> {
+    for (marker, negotiation) in [("/negotiations/", true), ("/transfers/", false)] {
+        if let Some(at) = target.find(marker) {
+            let rest = &target[at + marker.len()..];
+            let pid = rest.split('/').next()?;
+            return Some((format!("{}{marker}{pid}", &target[..at]), negotiation));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_urls_come_from_message_targets() {
+        assert_eq!(
+            process_url("http://a/dsp/2025-1/negotiations/urn:uuid:1/agreement/verification"),
+            Some(("http://a/dsp/2025-1/negotiations/urn:uuid:1".into(), true))
+        );
+        assert_eq!(
+            process_url("http://a/dsp/2025-1/transfers/urn:uuid:2/start"),
+            Some(("http://a/dsp/2025-1/transfers/urn:uuid:2".into(), false))
+        );
+        assert_eq!(process_url("http://a/dsp/2025-1/negotiations/request").map(|u| u.1), Some(true));
+        assert_eq!(audience_of("http://a/dsp/2025-1/transfers/x/start"), "http://a/dsp/2025-1");
     }
 }

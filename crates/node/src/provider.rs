@@ -30,10 +30,10 @@ pub async fn decide_transfer<S: Store>(
     caller.did.clone_from(&caller_now.did);
     let uses = node
         .store
-        .transfers(10_000)
+        .transfers_of_agreement(&agreement.id)
         .await?
         .iter()
-        .filter(|t| t.agreement_id == agreement.id && t.pid != transfer_pid && t.content_sha256.is_some())
+        .filter(|t| t.pid != transfer_pid && t.content_sha256.is_some())
         .count();
     let uses = u64::try_from(uses).unwrap_or(u64::MAX);
     // The agreement, not the dataset's current offer, governs transfers under it.

@@ -228,9 +228,35 @@ async fn negotiation_message<S: Store + Clone>(
         Ok(kind) => kind,
         Err(e) => return invalid(Area::Negotiation, (&pid, ""), e),
     };
-    match crate::negotiation::receive(&node, &pid, &caller_of(&node, &claims), &value, kind).await {
-        Ok(_) => ok_empty(),
-        Err(r) => refused(Area::Negotiation, (&pid, ""), r),
+    // Run to the end even if the client goes away: a committed state change must get its reaction.
+    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller_of(&node, &claims));
+    let outcome =
+        tokio::spawn(async move { crate::negotiation::receive(&task_node, &task_pid, &caller, &value, kind).await })
+            .await;
+    match outcome {
+        Ok(Ok(_)) => ok_empty(),
+        Ok(Err(r)) => {
+            let (provider, consumer) = negotiation_pids(&node, &pid).await;
+            refused(Area::Negotiation, (&provider, &consumer), r)
+        }
+        Err(e) => {
+            dsp_error(Area::Negotiation, StatusCode::INTERNAL_SERVER_ERROR, (&pid, ""), "internal", e.to_string())
+        }
+    }
+}
+
+/// (providerPid, consumerPid) of a negotiation this node knows, for error bodies.
+async fn negotiation_pids<S: Store>(node: &Node<S>, pid: &str) -> (String, String) {
+    match node.store.negotiation(pid).await {
+        Ok(Some(rec)) => crate::negotiation::pids(&rec),
+        _ => (pid.to_owned(), String::new()),
+    }
+}
+
+async fn transfer_pids<S: Store>(node: &Node<S>, pid: &str) -> (String, String) {
+    match node.store.transfer(pid).await {
+        Ok(Some(rec)) => crate::transfer::pids(&rec),
+        _ => (pid.to_owned(), String::new()),
     }
 }
 
@@ -325,9 +351,16 @@ async fn transfer_message<S: Store + Clone>(
         Ok(kind) => kind,
         Err(e) => return invalid(Area::Transfer, (&pid, ""), e),
     };
-    match crate::transfer::receive(&node, &pid, &caller_of(&node, &claims), &value, kind).await {
-        Ok(_) => ok_empty(),
-        Err(r) => refused(Area::Transfer, (&pid, ""), r),
+    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller_of(&node, &claims));
+    let outcome =
+        tokio::spawn(async move { crate::transfer::receive(&task_node, &task_pid, &caller, &value, kind).await }).await;
+    match outcome {
+        Ok(Ok(_)) => ok_empty(),
+        Ok(Err(r)) => {
+            let (provider, consumer) = transfer_pids(&node, &pid).await;
+            refused(Area::Transfer, (&provider, &consumer), r)
+        }
+        Err(e) => dsp_error(Area::Transfer, StatusCode::INTERNAL_SERVER_ERROR, (&pid, ""), "internal", e.to_string()),
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// `iat` in milliseconds (dfft tokens carry it): tells a token minted just before a node's
+    /// restart from one minted just after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
     pub exp: i64,
     pub jti: String,
     /// Marked reusable by its signer (`dfft token --reusable`): accepted more than once, and
@@ -69,12 +73,14 @@ pub fn sign(key: &KeyPair, claims: &Claims) -> String {
     format!("{signing_input}.{signature}")
 }
 
-/// A new token for `audience`, valid for `lifetime_s` from `now_s`.
-pub fn mint(key: &KeyPair, audience: &str, now_s: i64, lifetime_s: i64, reuse: bool, declared: Declared) -> String {
+/// A new token for `audience`, valid for `lifetime_s` from `now_ms`.
+pub fn mint(key: &KeyPair, audience: &str, now_ms: i64, lifetime_s: i64, reuse: bool, declared: Declared) -> String {
+    let now_s = now_ms.div_euclid(1000);
     let claims = Claims {
         iss: key.public_key().to_did_key(),
         aud: audience.to_owned(),
         iat: now_s,
+        iat_ms: Some(now_ms),
         exp: now_s + lifetime_s.min(MAX_LIFETIME_S),
         jti: format!("{:032x}", crate::random::nonce()),
         reuse,
@@ -150,9 +156,17 @@ fn decode_json<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T
 pub struct ReplayGuard {
     seen: HashMap<String, i64>,
     last_purge_s: i64,
+    /// Single-use tokens issued before this instant (the node's start, ms) are refused: the
+    /// nonces seen before a restart are not remembered, so such a token may be a replay.
+    not_before_ms: i64,
 }
 
 impl ReplayGuard {
+    /// A guard for a node that started at `start_ms`.
+    pub fn started_at(start_ms: i64) -> ReplayGuard {
+        ReplayGuard { not_before_ms: start_ms, ..ReplayGuard::default() }
+    }
+
     /// Admits a verified token once (or always, for a reusable token when `allow_reusable`).
     pub fn admit(&mut self, claims: &Claims, now_s: i64, allow_reusable: bool) -> Result<(), Refused> {
         if claims.reuse {
@@ -160,6 +174,11 @@ impl ReplayGuard {
                 return Ok(());
             }
             return refuse("reusable tokens are not accepted by this node; mint a single-use token");
+        }
+        // Without `iat_ms`, only a token whose whole second precedes the start is refused.
+        let issued_ms = claims.iat_ms.unwrap_or(claims.iat.saturating_mul(1000).saturating_add(999));
+        if issued_ms < self.not_before_ms {
+            return refuse("token issued before this node started, so a replay cannot be ruled out; mint a new one");
         }
         if now_s - self.last_purge_s >= 10 {
             self.seen.retain(|_, exp| *exp >= now_s);
@@ -183,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_fresh_token_verifies_once() {
-        let t = mint(&key(), "http://a/dsp", 1000, 60, false, Declared::default());
+        let t = mint(&key(), "http://a/dsp", 1_000_000, 60, false, Declared::default());
         let claims = verify(&format!("Bearer {t}"), &["http://a/dsp"], 1010).expect("valid");
         let mut guard = ReplayGuard::default();
         guard.admit(&claims, 1010, false).expect("first use");
@@ -192,14 +211,14 @@ mod tests {
 
     #[test]
     fn wrong_audience_expired_and_tampered_tokens_are_refused() {
-        let t = mint(&key(), "http://a/dsp", 1000, 60, false, Declared::default());
+        let t = mint(&key(), "http://a/dsp", 1_000_000, 60, false, Declared::default());
         assert!(verify(&format!("Bearer {t}"), &["http://b/dsp"], 1010).expect_err("aud").0.contains("audience"));
         assert!(verify(&format!("Bearer {t}"), &["http://a/dsp"], 1061).expect_err("exp").0.contains("expired"));
         let mut parts: Vec<&str> = t.split('.').collect();
         let other = mint(
             &key(),
             "http://a/dsp",
-            1000,
+            1_000_000,
             60,
             false,
             Declared { jurisdiction: Some("US".into()), ..Declared::default() },
@@ -212,8 +231,19 @@ mod tests {
     }
 
     #[test]
+    fn single_use_tokens_from_before_a_restart_are_refused() {
+        let t = mint(&key(), "http://a/dsp", 1_000_000, 60, false, Declared::default());
+        let claims = verify(&format!("Bearer {t}"), &["http://a/dsp"], 1010).expect("valid");
+        let mut restarted = ReplayGuard::started_at(1_000_500);
+        assert!(restarted.admit(&claims, 1010, false).expect_err("before start").0.contains("replay"));
+        let fresh = mint(&key(), "http://a/dsp", 1_000_600, 60, false, Declared::default());
+        let fresh = verify(&format!("Bearer {fresh}"), &["http://a/dsp"], 1010).expect("valid");
+        restarted.admit(&fresh, 1010, false).expect("minted after the start");
+    }
+
+    #[test]
     fn reusable_tokens_need_the_node_to_accept_them() {
-        let t = mint(&key(), "http://a/dsp", 1000, 300, true, Declared::default());
+        let t = mint(&key(), "http://a/dsp", 1_000_000, 300, true, Declared::default());
         let claims = verify(&format!("Bearer {t}"), &["http://a/dsp"], 1001).expect("valid");
         let mut guard = ReplayGuard::default();
         assert!(guard.admit(&claims, 1001, false).is_err());

@@ -194,6 +194,7 @@ pub async fn receive<S: Store + Clone>(
         match node.store.commit(vec![Write::UpdateTransfer(next.clone())]).await {
             Ok(()) => {
                 count_end(node, next_state);
+                node.publish("transfer", pid, next_state.as_str());
                 next.version += 1;
                 react(
                     node,
@@ -342,6 +343,7 @@ pub async fn send<S: Store>(node: &Node<S>, pid: &str, step: Send) -> Result<(),
         match node.store.commit(writes).await {
             Ok(()) => {
                 count_end(node, next_state);
+                node.publish("transfer", pid, next_state.as_str());
                 break item;
             }
             Err(StoreError::Conflict { .. }) if attempt < 8 => continue,
@@ -371,6 +373,7 @@ pub async fn peer_failed<S: Store>(node: &Node<S>, pid: &str, delivery: &Deliver
         match node.store.commit(vec![Write::UpdateTransfer(next)]).await {
             Ok(()) => {
                 inc(&node.metrics.transfers_terminated);
+                node.publish("transfer", pid, "TERMINATED");
                 return;
             }
             Err(StoreError::Conflict { .. }) => continue,

@@ -78,6 +78,8 @@ pub trait Store: Send + Sync + 'static {
     fn transfer(&self, pid: &str) -> impl Future<Output = Result<Option<TransferRecord>>> + Send;
     /// Transfers, newest first, at most `limit`.
     fn transfers(&self, limit: usize) -> impl Future<Output = Result<Vec<TransferRecord>>> + Send;
+    /// Every transfer under an agreement, newest first.
+    fn transfers_of_agreement(&self, agreement_id: &str) -> impl Future<Output = Result<Vec<TransferRecord>>> + Send;
     /// The transfer whose data-plane token has this SHA-256 digest (hex), if any.
     fn transfer_by_token(&self, token_sha256: &str) -> impl Future<Output = Result<Option<TransferRecord>>> + Send;
 

@@ -99,7 +99,7 @@ async fn schema_is_versioned_and_wal() {
     assert_eq!(store.commit(everything()).await, Ok(()));
     let conn = rusqlite::Connection::open(dir.db()).expect("open directly");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version");
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("journal_mode");
     assert_eq!(mode, "wal");
     drop(store);

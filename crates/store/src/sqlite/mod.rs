@@ -70,22 +70,16 @@ impl SqliteStore {
         self.inner.writer.stats()
     }
 
-    /// Runs `query` on a read connection, on a blocking thread when inside a tokio runtime.
+    /// Runs `query` on a pooled read connection.
     fn read<T, F>(&self, query: F) -> impl Future<Output = Result<T>> + Send + 'static
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        // Reads are key lookups and bounded listings on a WAL reader that never waits for the
+        // writer: a few microseconds, less than handing the work to a blocking thread and back.
         let inner = Arc::clone(&self.inner);
-        async move {
-            match tokio::runtime::Handle::try_current() {
-                Ok(runtime) => runtime
-                    .spawn_blocking(move || inner.with_reader(query))
-                    .await
-                    .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?,
-                Err(_) => inner.with_reader(query),
-            }
-        }
+        async move { inner.with_reader(query) }
     }
 }
 
@@ -157,6 +151,11 @@ impl Store for SqliteStore {
 
     fn transfers(&self, n: usize) -> impl Future<Output = Result<Vec<TransferRecord>>> + Send {
         self.read(move |conn| read::transfers(conn, limit(n)))
+    }
+
+    fn transfers_of_agreement(&self, agreement_id: &str) -> impl Future<Output = Result<Vec<TransferRecord>>> + Send {
+        let agreement_id = agreement_id.to_owned();
+        self.read(move |conn| read::transfers_of_agreement(conn, &agreement_id))
     }
 
     fn transfer_by_token(&self, token_sha256: &str) -> impl Future<Output = Result<Option<TransferRecord>>> + Send {

@@ -60,6 +60,11 @@ pub(super) fn transfers(conn: &Connection, limit: i64) -> Result<Vec<TransferRec
     all(conn, "transfers", &sql, [limit], decode_transfer)
 }
 
+pub(super) fn transfers_of_agreement(conn: &Connection, agreement_id: &str) -> Result<Vec<TransferRecord>> {
+    let sql = format!("{TRANSFER} WHERE agreement_id = ?1 ORDER BY created_ms DESC, rowid DESC");
+    all(conn, "transfers", &sql, [agreement_id], decode_transfer)
+}
+
 pub(super) fn transfer_by_token(conn: &Connection, token: &str) -> Result<Option<TransferRecord>> {
     // Tokens are random, so at most one transfer has a digest; the newest wins if not.
     let sql = format!("{TRANSFER} WHERE token_sha256 = ?1 ORDER BY created_ms DESC, rowid DESC LIMIT 1");

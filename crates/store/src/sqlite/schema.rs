@@ -105,6 +105,8 @@ const MIGRATIONS: &[&str] = &[
         created_ms INTEGER NOT NULL
     );
     CREATE INDEX outbox_due ON outbox (status, next_attempt_ms);",
+    // 2: transfers looked up by agreement (uses so far, when a transfer starts).
+    "CREATE INDEX transfers_agreement ON transfers (agreement_id, created_ms);",
 ];
 
 /// The schema version this build writes.

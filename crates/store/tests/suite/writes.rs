@@ -58,6 +58,13 @@ pub async fn transfers_round_trip<S: Store>(store: &S) {
     let token = full.token_sha256.clone().unwrap_or_default();
     assert_eq!(store.transfer_by_token(&token).await, Ok(Some(full)));
     assert_eq!(store.transfer_by_token(&"0".repeat(64)).await, Ok(None));
+    let other = store::TransferRecord { agreement_id: "agreement-2".into(), ..full_transfer("t-other", 400) };
+    ok(store, vec![Write::InsertTransfer(other.clone())]).await;
+    let of_first: Vec<String> =
+        store.transfers_of_agreement("agreement-1").await.unwrap_or_default().into_iter().map(|t| t.pid).collect();
+    assert!(of_first.contains(&"t-full".to_owned()) && !of_first.contains(&"t-other".to_owned()), "{of_first:?}");
+    assert_eq!(store.transfers_of_agreement("agreement-2").await, Ok(vec![other]));
+    assert_eq!(store.transfers_of_agreement("agreement-none").await, Ok(vec![]));
 }
 
 pub async fn decisions_round_trip<S: Store>(store: &S) {
