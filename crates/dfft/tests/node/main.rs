@@ -8,6 +8,7 @@
 //! then one module per area: `by_hand` (the walkthrough), `law_and_policy`, `bad_input`,
 //! `tokens`, `protocol`, `data_and_api`, `durability`.
 
+#[path = "../shared/schemas.rs"]
 mod schemas;
 mod support;
 

@@ -10,6 +10,8 @@
 mod harness;
 mod kit;
 mod messages;
+#[path = "../shared/schemas.rs"]
+#[allow(dead_code)] // `assert_dsp` serves the `node` target
 mod schemas;
 
 mod metadata_catalog;

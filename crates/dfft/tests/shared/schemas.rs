@@ -1,6 +1,7 @@
 //! The official DSP 2025-1 JSON Schemas, loaded once from `../shared/specs/dsp-2025-1` with every
-//! `$ref` resolved locally (a copy of the loader of the `tck` target), and an assertion that a body
-//! the node sent is a schema-valid message of the expected type.
+//! `$ref` resolved locally (the kit validates in compacted form, as here), and an assertion that a
+//! body the node sent is a schema-valid message of the expected type. Shared by the `tck` and
+//! `node` test targets.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
