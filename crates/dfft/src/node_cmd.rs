@@ -122,7 +122,7 @@ pub fn dataset_add(cli: &Cli, args: &DatasetAddArgs) -> Result<(), Failure> {
         store
             .commit(vec![store::Write::InsertDataset(record.clone())])
             .await
-            .map_err(|e| Failure::input(anyhow!("{e}")))
+            .map_err(|e| Failure::input(anyhow!(node::datasets::stored(e, &record.id))))
     })?;
     out(&format!(
         "added dataset '{}' ({}; {} subjects; {}) with offer {}\n",

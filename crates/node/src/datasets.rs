@@ -61,6 +61,12 @@ pub fn check(rulebook: &rules::Rulebook, new: NewDataset) -> Result<DatasetRecor
     }
     let policy = match new.policy {
         None => default_offer(&new.id),
+        Some(policy) if !policy.is_object() => {
+            return Err(format!(
+                "policy: must be a JSON object, an ODRL offer with `\"@type\": \"Offer\"`; found {}",
+                kind(&policy)
+            ));
+        }
         Some(policy) => {
             let mut offer: dsp::Offer = serde_json::from_value(policy)
                 .map_err(|e| format!("policy: not an ODRL offer (`@type: Offer`): {e}"))?;
@@ -83,12 +89,31 @@ pub fn check(rulebook: &rules::Rulebook, new: NewDataset) -> Result<DatasetRecor
     })
 }
 
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 pub async fn register<S: Store>(
     store: &S,
     rulebook: &rules::Rulebook,
     new: NewDataset,
 ) -> Result<DatasetRecord, String> {
     let record = check(rulebook, new)?;
-    store.commit(vec![Write::InsertDataset(record.clone())]).await.map_err(|e| e.to_string())?;
+    store.commit(vec![Write::InsertDataset(record.clone())]).await.map_err(|e| stored(e, &record.id))?;
     Ok(record)
+}
+
+/// A store refusal in the words of someone adding a dataset.
+pub fn stored(error: store::StoreError, id: &str) -> String {
+    match error {
+        store::StoreError::Duplicate { .. } => format!("id: a dataset '{id}' already exists; choose another id"),
+        other => other.to_string(),
+    }
 }

@@ -87,7 +87,7 @@ fn a_policy_file_that_is_not_an_odrl_offer_is_refused_naming_the_problem() {
         (r#"{"hello": 1}"#, &["policy", "@id"]),
         (r#"{"@id": "urn:o", "@type": "Offer", "permission": []}"#, &["policy", "permission"]),
         ("not json", &["--policy"]),
-        ("[1, 2]", &["policy", "offer"]),
+        ("[1, 2]", &["policy", "JSON object", "found an array"]),
     ];
     for (i, (text, needles)) in cases.iter().enumerate() {
         let policy = tmp.join(&format!("policy-{i}.json"));
@@ -120,5 +120,5 @@ fn a_dataset_id_registered_twice_is_refused_naming_it() {
         "--subjects",
         "5",
     ]);
-    assert_bad_input(&run, &["cases", "exists"]);
+    assert_bad_input(&run, &["a dataset 'cases' already exists", "choose another id"]);
 }
