@@ -56,7 +56,6 @@ pub fn router<S: Store + Clone>(node: Node<S>) -> Router {
 }
 
 async fn version<S: Store>(State(node): State<Node<S>>) -> Response {
-    let _ = &node;
     let body = serde_json::json!({
         "protocolVersions": [{
             "version": dsp::VERSION,

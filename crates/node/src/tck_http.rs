@@ -26,9 +26,9 @@ pub fn router<S: Store + Clone>() -> Router<Node<S>> {
 struct NegotiationTrigger {
     dataset_id: String,
     offer_id: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    provider_id: Option<String>,
+    /// The kit's participant id; the node learns the provider's identity from its token instead.
+    #[serde(default, rename = "providerId")]
+    _provider_id: Option<String>,
     connector_address: String,
 }
 
@@ -37,9 +37,8 @@ struct NegotiationTrigger {
 struct TransferTrigger {
     agreement_id: String,
     format: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    provider_id: Option<String>,
+    #[serde(default, rename = "providerId")]
+    _provider_id: Option<String>,
     connector_address: String,
 }
 
