@@ -322,7 +322,8 @@ fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-fn termination_reason(message: &Value) -> String {
+/// `code: reason; reason` of a termination message (negotiation or transfer).
+pub fn termination_reason(message: &Value) -> String {
     let code = text(message, "code").unwrap_or_default();
     let reason: Vec<String> = message
         .get("reason")

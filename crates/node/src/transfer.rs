@@ -188,8 +188,7 @@ pub async fn receive<S: Store + Clone>(
             }
         }
         if kind == Kind::Termination {
-            next.reason =
-                Some(message.get("reason").map(Value::to_string).unwrap_or_else(|| "terminated by the peer".into()));
+            next.reason = Some(crate::negotiation::termination_reason(message));
         }
         match node.store.commit(vec![Write::UpdateTransfer(next.clone())]).await {
             Ok(()) => {

@@ -10,7 +10,10 @@
 //!   Verifiable Credentials 2.0 — [`sign`] / [`verify`] with [`ProofOptions`] and
 //!   [`VerifyOptions`], the result [`Verified`], the refusals [`VerifyError`], and
 //!   [`KeyResolver`] for DID methods other than `did:key`;
-//! - [`datetime`]: the XML Schema timestamps of `created` and `expires`.
+//! - [`datetime`]: the XML Schema timestamps of `created` and `expires`;
+//! - [`status`]: W3C Bitstring Status List v1.0 — [`StatusList`] (`encodedList`),
+//!   [`credential_status`] of a `BitstringStatusListEntry`, the result [`Status`] and the refusals
+//!   [`StatusError`].
 //!
 //! It is pure: no files, no network, no clock (the current time is an argument) and no
 //! randomness (keys come from seeds the caller draws). Hostile input is refused with an error
@@ -48,6 +51,7 @@ pub mod datetime;
 pub mod di;
 pub mod jcs;
 pub mod keys;
+pub mod status;
 
 pub use di::{
     sign, sign_value, verify, verify_value, verify_with, DidKeyResolver, KeyResolver, ProofOptions, SignError,
@@ -55,3 +59,4 @@ pub use di::{
 };
 pub use jcs::JcsError;
 pub use keys::{BadSignature, KeyError, KeyPair, PublicKey};
+pub use status::{credential_status, Status, StatusError, StatusList};
