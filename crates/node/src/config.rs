@@ -49,6 +49,13 @@ pub struct DeliveryConfig {
     pub first_backoff_ms: u64,
 }
 
+impl DeliveryConfig {
+    /// The wait before attempt `attempt` (1-based count of attempts already made).
+    pub fn backoff(&self, attempt: u32) -> std::time::Duration {
+        std::time::Duration::from_millis(self.first_backoff_ms.saturating_mul(1 << attempt.saturating_sub(1).min(10)))
+    }
+}
+
 impl Default for DeliveryConfig {
     fn default() -> Self {
         DeliveryConfig { attempts: default_attempts(), first_backoff_ms: default_backoff() }

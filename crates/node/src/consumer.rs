@@ -117,19 +117,11 @@ pub async fn record_unreachable<S: Store>(
 }
 
 async fn set_negotiation_peer<S: Store>(node: &Node<S>, pid: &str, provider_pid: &str) -> Result<(), StoreError> {
-    for _ in 0..8 {
-        let Some(rec) = node.store.negotiation(pid).await? else { return Ok(()) };
-        if rec.peer_pid.is_some() {
-            return Ok(());
-        }
-        let mut next = rec;
-        next.peer_pid = Some(provider_pid.to_owned());
-        match node.store.commit(vec![Write::UpdateNegotiation(next)]).await {
-            Err(StoreError::Conflict { .. }) => continue,
-            other => return other,
-        }
-    }
-    Ok(())
+    crate::update::negotiation(node, pid, |rec| {
+        rec.peer_pid.is_none().then(|| NegotiationRecord { peer_pid: Some(provider_pid.to_owned()), ..rec })
+    })
+    .await
+    .map(drop)
 }
 
 /// Requests a transfer under `agreement_id` from the provider at `provider` (DSP base URL).
@@ -192,17 +184,9 @@ pub async fn transfer<S: Store + Clone>(
 }
 
 async fn set_transfer_peer<S: Store>(node: &Node<S>, pid: &str, provider_pid: &str) -> Result<(), StoreError> {
-    for _ in 0..8 {
-        let Some(rec) = node.store.transfer(pid).await? else { return Ok(()) };
-        if rec.peer_pid.is_some() {
-            return Ok(());
-        }
-        let mut next = rec;
-        next.peer_pid = Some(provider_pid.to_owned());
-        match node.store.commit(vec![Write::UpdateTransfer(next)]).await {
-            Err(StoreError::Conflict { .. }) => continue,
-            other => return other,
-        }
-    }
-    Ok(())
+    crate::update::transfer(node, pid, |rec| {
+        rec.peer_pid.is_none().then(|| TransferRecord { peer_pid: Some(provider_pid.to_owned()), ..rec })
+    })
+    .await
+    .map(drop)
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
-use store::{Side, Store, StoreError, Write};
+use store::{Side, Store, StoreError};
 
 use crate::app::{now_ms, Node};
 use crate::http::api_error;
@@ -95,15 +95,14 @@ async fn dataset_file<S: Store>(node: &Node<S>, agreement_id: &str) -> Result<(S
 }
 
 async fn record_served<S: Store>(node: &Node<S>, pid: &str, digest: String, bytes: u64) -> Result<(), StoreError> {
-    for _ in 0..8 {
-        let Some(mut rec) = node.store.transfer(pid).await? else { return Ok(()) };
-        rec.content_sha256 = Some(digest.clone());
-        rec.bytes = Some(bytes);
-        rec.updated_ms = now_ms();
-        match node.store.commit(vec![Write::UpdateTransfer(rec)]).await {
-            Err(StoreError::Conflict { .. }) => continue,
-            other => return other,
-        }
-    }
-    Ok(())
+    crate::update::transfer(node, pid, |rec| {
+        Some(store::TransferRecord {
+            content_sha256: Some(digest.clone()),
+            bytes: Some(bytes),
+            updated_ms: now_ms(),
+            ..rec
+        })
+    })
+    .await
+    .map(drop)
 }

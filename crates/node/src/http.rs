@@ -102,6 +102,17 @@ pub fn parse_body(area: Area, body: &[u8]) -> Result<Value, Response> {
     })
 }
 
+/// A protocol request's token and JSON body, or the answer refusing it.
+pub fn authenticated_body<S: Store>(
+    node: &Node<S>,
+    headers: &HeaderMap,
+    area: Area,
+    body: &[u8],
+) -> Result<(Claims, Value), Response> {
+    let claims = authenticate(node, headers, area)?;
+    Ok((claims, parse_body(area, body)?))
+}
+
 pub fn api_error(status: StatusCode, message: impl Into<String>) -> Response {
     Json(status, serde_json::json!({"error": message.into()})).into_response()
 }

@@ -42,6 +42,7 @@ pub mod tck;
 mod tck_http;
 pub mod token;
 pub mod transfer;
+mod update;
 pub mod usage;
 
 pub use app::{Node, ServeOptions};

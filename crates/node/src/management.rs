@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{Side, Store, StoreError, Write};
+use store::{Side, Store, StoreError};
 
 use crate::app::{now_ms, Node};
 use crate::decide::Terms;
@@ -175,8 +175,7 @@ async fn offer_with_retries<S: Store>(node: &Node<S>, provider: &str, dataset: &
     let mut last = String::new();
     for attempt in 0..policy.attempts.max(1) {
         if attempt > 0 {
-            let wait = policy.first_backoff_ms.saturating_mul(1 << (attempt - 1).min(10));
-            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            tokio::time::sleep(policy.backoff(attempt)).await;
         }
         match crate::client::dataset_offer(&node.http, &node.key, &node.config, provider, dataset).await {
             Ok(offer) => return Ok(offer),
@@ -271,21 +270,23 @@ async fn complete_transfer<S: Store + Clone>(
         Ok(r) => r,
         Err(e) => return api_error(StatusCode::BAD_REQUEST, format!("received: {e}")),
     };
-    for _ in 0..8 {
-        let mut rec = match node.store.transfer(&pid).await {
-            Ok(Some(rec)) if rec.side == Side::Consumer => rec,
-            Ok(Some(_)) => return api_error(StatusCode::BAD_REQUEST, "only the consumer reports what it received"),
-            Ok(None) => return api_error(StatusCode::NOT_FOUND, format!("no transfer '{pid}'")),
-            Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        };
-        rec.content_sha256 = Some(received.sha256.clone());
-        rec.bytes = Some(received.bytes);
-        rec.updated_ms = now_ms();
-        match node.store.commit(vec![Write::UpdateTransfer(rec)]).await {
-            Ok(()) => break,
-            Err(StoreError::Conflict { .. }) => continue,
-            Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        }
+    match node.store.transfer(&pid).await {
+        Ok(Some(rec)) if rec.side == Side::Consumer => {}
+        Ok(Some(_)) => return api_error(StatusCode::BAD_REQUEST, "only the consumer reports what it received"),
+        Ok(None) => return api_error(StatusCode::NOT_FOUND, format!("no transfer '{pid}'")),
+        Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+    let recorded = crate::update::transfer(&node, &pid, |rec| {
+        Some(store::TransferRecord {
+            content_sha256: Some(received.sha256.clone()),
+            bytes: Some(received.bytes),
+            updated_ms: now_ms(),
+            ..rec
+        })
+    })
+    .await;
+    if let Err(e) = recorded {
+        return api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
     }
     match crate::transfer::send(&node, &pid, crate::transfer::Send::Complete).await {
         Ok(()) => found(node.store.transfer(&pid).await, "transfer", &pid),

@@ -558,26 +558,21 @@ async fn build_agreement<S: Store>(
 
 /// A message could not be delivered: the process ends here, saying why.
 pub async fn peer_failed<S: Store>(node: &Node<S>, pid: &str, delivery: &Delivery) {
-    for _ in 0..8 {
-        let Ok(Some(rec)) = node.store.negotiation(pid).await else { return };
-        if state_of(&rec).is_terminal() {
-            return;
+    let ended = crate::update::negotiation(node, pid, |rec| {
+        (!state_of(&rec).is_terminal()).then(|| NegotiationRecord {
+            state: state_name(NegotiationState::Terminated),
+            reason: Some(format!("delivery-failed: {}", delivery.describe())),
+            updated_ms: now_ms(),
+            ..rec
+        })
+    })
+    .await;
+    match ended {
+        Ok(Some(_)) => {
+            inc(&node.metrics.negotiations_terminated);
+            node.publish("negotiation", pid, "TERMINATED");
         }
-        let mut next = rec.clone();
-        next.state = state_name(NegotiationState::Terminated);
-        next.reason = Some(format!("delivery-failed: {}", delivery.describe()));
-        next.updated_ms = now_ms();
-        match node.store.commit(vec![Write::UpdateNegotiation(next)]).await {
-            Ok(()) => {
-                inc(&node.metrics.negotiations_terminated);
-                node.publish("negotiation", pid, "TERMINATED");
-                return;
-            }
-            Err(StoreError::Conflict { .. }) => continue,
-            Err(e) => {
-                tracing::error!(negotiation = %pid, error = %e, "cannot record the failed delivery");
-                return;
-            }
-        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(negotiation = %pid, error = %e, "cannot record the failed delivery"),
     }
 }

@@ -2,14 +2,12 @@
 //! same commit as the state change it announces), is POSTed with a fresh single-use token, and is
 //! retried with exponential backoff until delivered or given up.
 
-use std::time::Duration;
-
 use serde_json::Value;
 use store::{OutboxItem, Store, Write};
 
 use crate::app::{now_ms, Node};
 use crate::metrics::inc;
-use crate::token::{self, Declared};
+use crate::token;
 
 /// How a delivery ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,12 +63,7 @@ pub fn audience_of(target: &str) -> &str {
 
 /// A fresh single-use token for `audience`, with what this node declares about itself.
 pub fn token_for<S: Store>(node: &Node<S>, audience: &str) -> String {
-    let declared = Declared {
-        name: Some(node.config.name.clone()),
-        jurisdiction: Some(node.config.jurisdiction.clone()),
-        certifications: Vec::new(),
-    };
-    format!("Bearer {}", token::mint(&node.key, audience, now_ms(), token::NODE_LIFETIME_S, false, declared))
+    crate::client::bearer(&node.key, &node.config, audience, token::NODE_LIFETIME_S, false)
 }
 
 /// Delivers an enqueued item, retrying; records the end in the store.
@@ -86,8 +79,7 @@ async fn deliver_with<S: Store>(node: &Node<S>, item: &OutboxItem, resumed: bool
     while attempts < policy.attempts.max(1) {
         if attempts > 0 {
             inc(&node.metrics.message_retries);
-            let backoff = policy.first_backoff_ms.saturating_mul(1 << (attempts - 1).min(10));
-            tokio::time::sleep(Duration::from_millis(backoff)).await;
+            tokio::time::sleep(policy.backoff(attempts)).await;
         }
         attempts += 1;
         let request = node

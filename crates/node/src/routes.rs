@@ -21,7 +21,7 @@ use store::Store;
 use crate::app::Node;
 use crate::config::DSP_PATH;
 use crate::decide::Caller;
-use crate::http::{authenticate, dsp_error, ok_empty, parse_body, Area, Json};
+use crate::http::{authenticate, authenticated_body, dsp_error, ok_empty, Area, Json};
 use crate::negotiation::Refusal;
 
 pub fn router<S: Store + Clone>(node: Node<S>) -> Router {
@@ -88,12 +88,8 @@ fn invalid(area: Area, pids: (&str, &str), e: impl std::fmt::Display) -> Respons
 // ---- catalog ----
 
 async fn catalog_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Catalog) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Catalog, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Catalog, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     if let Err(e) = CatalogRequestMessage::from_value(value) {
@@ -133,12 +129,8 @@ async fn negotiation_request<S: Store + Clone>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Negotiation) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Negotiation, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     let message = match ContractRequestMessage::from_value(value) {
@@ -162,12 +154,8 @@ async fn negotiation_offer_first<S: Store + Clone>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Negotiation) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Negotiation, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     let message = match ContractOfferMessage::from_value(value) {
@@ -215,12 +203,8 @@ async fn negotiation_message<S: Store + Clone>(
     body: Bytes,
     parse: NParse,
 ) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Negotiation) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Negotiation, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     let kind = match parse(value.clone()) {
@@ -289,12 +273,8 @@ negotiation_endpoint!(negotiation_event, |v| ContractNegotiationEventMessage::fr
 // ---- transfers ----
 
 async fn transfer_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Transfer) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Transfer, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Transfer, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     let message = match TransferRequestMessage::from_value(value) {
@@ -338,12 +318,8 @@ async fn transfer_message<S: Store + Clone>(
     body: Bytes,
     parse: TParse,
 ) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Transfer) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let value = match parse_body(Area::Transfer, &body) {
-        Ok(v) => v,
+    let (claims, value) = match authenticated_body(&node, &headers, Area::Transfer, &body) {
+        Ok(request) => request,
         Err(r) => return r,
     };
     let kind = match parse(value.clone()) {

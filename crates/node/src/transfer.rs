@@ -360,23 +360,21 @@ pub async fn send<S: Store>(node: &Node<S>, pid: &str, step: Send) -> Result<(),
 
 /// A message could not be delivered: the transfer ends here, saying why.
 pub async fn peer_failed<S: Store>(node: &Node<S>, pid: &str, delivery: &Delivery) {
-    for _ in 0..8 {
-        let Ok(Some(rec)) = node.store.transfer(pid).await else { return };
-        if state_of(&rec).is_terminal() {
-            return;
+    let ended = crate::update::transfer(node, pid, |rec| {
+        (!state_of(&rec).is_terminal()).then(|| TransferRecord {
+            state: TransferState::Terminated.as_str().to_owned(),
+            reason: Some(format!("delivery-failed: {}", delivery.describe())),
+            updated_ms: now_ms(),
+            ..rec
+        })
+    })
+    .await;
+    match ended {
+        Ok(Some(_)) => {
+            inc(&node.metrics.transfers_terminated);
+            node.publish("transfer", pid, "TERMINATED");
         }
-        let mut next = rec.clone();
-        next.state = TransferState::Terminated.as_str().to_owned();
-        next.reason = Some(format!("delivery-failed: {}", delivery.describe()));
-        next.updated_ms = now_ms();
-        match node.store.commit(vec![Write::UpdateTransfer(next)]).await {
-            Ok(()) => {
-                inc(&node.metrics.transfers_terminated);
-                node.publish("transfer", pid, "TERMINATED");
-                return;
-            }
-            Err(StoreError::Conflict { .. }) => continue,
-            Err(_) => return,
-        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(transfer = %pid, error = %e, "cannot record the failed delivery"),
     }
 }
