@@ -48,6 +48,16 @@ pub enum Command {
     Transfer(TransferArgs),
     /// Start three nodes on loopback (Kigali, Tokyo, Berlin) and show allowed, conditional and denied flows.
     Demo(DemoArgs),
+    /// Verifiable credentials: issue, verify, revoke, hold.
+    Vc {
+        #[command(subcommand)]
+        command: crate::trust_args::VcCommand,
+    },
+    /// A node's or a stakeholder's identity.
+    Identity {
+        #[command(subcommand)]
+        command: crate::trust_args::IdentityCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +257,20 @@ pub enum RulebookCommand {
     },
     /// The verdict for every pair of jurisdictions, as a table and optionally an SVG heatmap.
     Matrix(MatrixArgs),
+    /// Make the rulebook in DIR a release: write DIR/release.json (every file's SHA-256, version,
+    /// effective date) and print the release's digest.
+    Release(crate::release_args::ReleaseArgs),
+    /// As a governance member: endorse the release in DIR, in your role (writes DIR/endorsements/).
+    Endorse(crate::release_args::EndorseArgs),
+    /// Whether the release in DIR is in force under a governance file: who endorsed, what is
+    /// missing, refused endorsements, comments. Exit 0 in force, 1 not.
+    Verify(crate::release_args::VerifyArgs),
+    /// Sign a public comment on the release in DIR (writes DIR/comments/).
+    Comment(crate::release_args::CommentArgs),
+    /// The rules and sets added, removed and changed from OLD to NEW, with their citations.
+    Diff(crate::release_args::DiffArgs),
+    /// The flows whose verdict or legal basis changes from OLD to NEW, and why.
+    Impact(crate::release_args::ImpactArgs),
 }
 
 #[derive(Debug, Args)]

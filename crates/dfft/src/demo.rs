@@ -1,10 +1,10 @@
-//! `dfft demo`: three nodes in one process on loopback — a health agency in Kigali (RW), a
-//! research institute in Tokyo (JP), a hospital in Berlin (DE) — negotiating and transferring
-//! over real HTTP, each step decided by policy and law.
+//! `dfft demo`: nodes in one process on loopback — a health agency in Kigali (RW), a research
+//! institute in Tokyo (JP), a hospital in Berlin (DE), two US companies and a CBPR accountability
+//! agent — negotiating and transferring over real HTTP, each step decided by policy and law, under
+//! a rulebook release its governance bodies endorsed, with certifications proven by credentials.
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::anyhow;
 use node::client::Admin;
@@ -15,27 +15,36 @@ use crate::args::{Cli, DemoArgs};
 use crate::node_cmd::{runtime, shutdown_signal, wait_for};
 use crate::{out, Failure};
 
-struct Org {
-    key: &'static str,
-    name: &'static str,
-    jurisdiction: &'static str,
+pub struct Org {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub jurisdiction: &'static str,
 }
 
-const ORGS: [Org; 3] = [
+pub const ORGS: [Org; 6] = [
     Org { key: "kigali", name: "Kigali Health Agency", jurisdiction: "RW" },
     Org { key: "tokyo", name: "Tokyo Research Institute", jurisdiction: "JP" },
     Org { key: "berlin", name: "Berlin University Hospital", jurisdiction: "DE" },
+    Org { key: "boston", name: "Boston Analytics Inc.", jurisdiction: "US" },
+    Org { key: "denver", name: "Denver Marketing LLC", jurisdiction: "US" },
+    Org { key: "agent", name: "CBPR accountability agent", jurisdiction: "JP" },
 ];
+
+/// Indexes into [`ORGS`].
+pub const TOKYO: usize = 1;
+pub const BOSTON: usize = 3;
+pub const DENVER: usize = 4;
+pub const AGENT: usize = 5;
 
 /// East African Community partner states: the genomic offer is limited to recipients there.
 const EAC: [&str; 8] = ["RW", "KE", "UG", "TZ", "BI", "SS", "CD", "SO"];
 
-struct Flow {
-    title: &'static str,
-    consumer: usize,
-    provider: usize,
-    dataset: &'static str,
-    safeguards: &'static [&'static str],
+pub struct Flow {
+    pub title: &'static str,
+    pub consumer: usize,
+    pub provider: usize,
+    pub dataset: &'static str,
+    pub safeguards: &'static [&'static str],
 }
 
 const FLOWS: [Flow; 4] = [
@@ -53,7 +62,6 @@ const FLOWS: [Flow; 4] = [
 
 pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
     crate::node_cmd::init_logging(if args.once { "error" } else { "warn" })?;
-    let rulebook = Arc::new(crate::rulebook_cmd::load(cli)?);
     let base = match &args.dir {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("dfft-demo-{}", std::process::id())),
@@ -62,18 +70,22 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         return Err(Failure::input(anyhow!("{} is not empty; give --dir a new directory", base.display())));
     }
     prepare(&base).map_err(Failure::failed)?;
+    let governed = crate::demo_trust::endorsed_release(cli, &base)?;
+    out(&governed.story)?;
+    let law = governed.law;
     runtime()?.block_on(async {
         let mut running = Vec::new();
         for org in &ORGS {
             let options = ServeOptions { listen: Some("127.0.0.1:0".into()), tck: false };
-            running.push(node::start(&base.join(org.key), &options, Arc::clone(&rulebook)).await.map_err(Failure::failed)?);
+            running.push(node::start(&base.join(org.key), &options, law.clone()).await.map_err(Failure::failed)?);
         }
-        let mut text = String::from("dfft demo: three nodes on loopback\n");
+        let mut text = format!("dfft demo: {} nodes on loopback\n", ORGS.len());
         for (org, r) in ORGS.iter().zip(&running) {
             let _ = writeln!(text, "  {:<28} {}  {}  {}", org.name, org.jurisdiction, r.url, r.node.did);
         }
         out(&format!("{text}\n"))?;
-        let rows = run_flows(&base, &running).await?;
+        let mut rows = run_flows(&base, &running).await?;
+        rows.extend(crate::demo_trust::cbpr_flows(&base, &running).await?);
         out(&table(&rows))?;
         if args.once {
             for r in running {
@@ -108,6 +120,12 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
     std::fs::write(&cardiology, synthetic_csv(5000, 7))?;
     let genomes = base.join("kigali/malaria-genomes.csv");
     std::fs::write(&genomes, synthetic_csv(1200, 11))?;
+    let customers = base.join("tokyo/customer-records.csv");
+    std::fs::write(&customers, synthetic_csv(2000, 13))?;
+    // Tokyo checks a certificate's status at every use, so the revocation shows at once.
+    let config = base.join("tokyo").join(node::config::CONFIG_FILE);
+    let text = std::fs::read_to_string(&config)?;
+    std::fs::write(&config, text.replace("status_cache_seconds = 60", "status_cache_seconds = 0"))?;
     let eac_only = json!({
         "@id": "urn:dfft:offer:malaria-genomes:eac",
         "@type": "Offer",
@@ -139,6 +157,7 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
             1200,
             Some(eac_only),
         ),
+        ("tokyo", "customer-records", "Customer records of a loyalty programme", &customers, "personal", 2000, None),
     ];
     for (org, id, title, file, category, subjects, policy) in datasets {
         let record = node::datasets::check(
@@ -185,58 +204,91 @@ fn synthetic_csv(rows: u32, seed: u64) -> String {
     text
 }
 
-struct Row {
-    flow: String,
-    route: String,
-    data: String,
-    outcome: String,
-    why: String,
+pub struct Row {
+    pub flow: String,
+    pub route: String,
+    pub data: String,
+    pub outcome: String,
+    pub why: String,
 }
 
 async fn run_flows(base: &Path, running: &[Running]) -> Result<Vec<Row>, Failure> {
     let mut rows = Vec::new();
     for flow in &FLOWS {
-        let consumer = admin_of(base, ORGS[flow.consumer].key, &running[flow.consumer].url)?;
-        let provider = &running[flow.provider];
-        let safeguards: Vec<String> = flow.safeguards.iter().map(|s| (*s).to_owned()).collect();
-        let started = consumer
-            .start_negotiation(&provider.url, flow.dataset, Some("research"), &safeguards)
-            .await
-            .map_err(|e| Failure::failed(anyhow!(e)))?;
-        let pid = started.get("pid").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let end = wait_for(&consumer, &format!("/api/negotiations/{pid}"), &["FINALIZED", "TERMINATED"], 30).await?;
-        let route = format!("{} → {}", ORGS[flow.provider].jurisdiction, ORGS[flow.consumer].jurisdiction);
-        let data = format!(
-            "{} ({}){}",
-            flow.dataset,
-            "research",
-            if safeguards.is_empty() { String::new() } else { format!(" + {}", safeguards.join(", ")) }
-        );
-        let (outcome, why) = match end.get("state").and_then(Value::as_str) {
-            Some("FINALIZED") => {
-                let agreement = end.get("agreement_id").and_then(Value::as_str).unwrap_or_default().to_owned();
-                let out_file = base.join(ORGS[flow.consumer].key).join(format!("{}.csv", flow.dataset));
-                let received = crate::transfer_cmd::pull(&consumer, &agreement, &out_file, 30, false).await?;
-                let provider_view = provider_transfer(base, provider, flow.provider).await?;
-                let same = provider_view.as_deref() == Some(received.sha256.as_str());
-                (
-                    "transferred".to_owned(),
-                    format!(
-                        "agreed, {} bytes, sha256 {}… {}",
-                        received.bytes,
-                        &received.sha256[..12],
-                        if same { "(both sides agree)" } else { "(HASHES DIFFER)" }
-                    ),
-                )
-            }
-            _ => ("refused".to_owned(), end.get("reason").and_then(Value::as_str).unwrap_or("no reason").to_owned()),
-        };
-        rows.push(Row { flow: flow.title.into(), route, data, outcome, why });
+        let (row, _) = one_flow(base, running, flow, "research").await?;
+        rows.push(row);
     }
     Ok(rows)
 }
 
-fn admin_of(base: &Path, key: &str, url: &str) -> Result<Admin, Failure> {
+/// Negotiates `flow` for `purpose` and, when agreed, transfers; returns the row and the agreement.
+pub async fn one_flow(
+    base: &Path,
+    running: &[Running],
+    flow: &Flow,
+    purpose: &str,
+) -> Result<(Row, Option<String>), Failure> {
+    let consumer = admin_of(base, ORGS[flow.consumer].key, &running[flow.consumer].url)?;
+    let provider = &running[flow.provider];
+    let safeguards: Vec<String> = flow.safeguards.iter().map(|s| (*s).to_owned()).collect();
+    let started = consumer
+        .start_negotiation(&provider.url, flow.dataset, Some(purpose), &safeguards)
+        .await
+        .map_err(|e| Failure::failed(anyhow!(e)))?;
+    let pid = started.get("pid").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let end = wait_for(&consumer, &format!("/api/negotiations/{pid}"), &["FINALIZED", "TERMINATED"], 30).await?;
+    let route = format!("{} → {}", ORGS[flow.provider].jurisdiction, ORGS[flow.consumer].jurisdiction);
+    let data = format!(
+        "{} ({purpose}){}",
+        flow.dataset,
+        if safeguards.is_empty() { String::new() } else { format!(" + {}", safeguards.join(", ")) }
+    );
+    let row = |outcome: &str, why: String| Row {
+        flow: flow.title.into(),
+        route: route.clone(),
+        data: data.clone(),
+        outcome: outcome.into(),
+        why,
+    };
+    match end.get("state").and_then(Value::as_str) {
+        Some("FINALIZED") => {
+            let agreement = end.get("agreement_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let row = transfer_row(base, running, flow, &agreement, row).await?;
+            Ok((row, Some(agreement)))
+        }
+        _ => Ok((row("refused", end.get("reason").and_then(Value::as_str).unwrap_or("no reason").to_owned()), None)),
+    }
+}
+
+/// Transfers under `agreement`; the row says what arrived, or why the provider refused.
+pub async fn transfer_row(
+    base: &Path,
+    running: &[Running],
+    flow: &Flow,
+    agreement: &str,
+    row: impl Fn(&str, String) -> Row,
+) -> Result<Row, Failure> {
+    let consumer = admin_of(base, ORGS[flow.consumer].key, &running[flow.consumer].url)?;
+    let provider = &running[flow.provider];
+    let out_file = base.join(ORGS[flow.consumer].key).join(format!("{}.csv", flow.dataset));
+    let received = match crate::transfer_cmd::pull(&consumer, agreement, &out_file, 30, false).await {
+        Ok(received) => received,
+        Err(refused) => return Ok(row("refused", refused.error.to_string())),
+    };
+    let provider_view = provider_transfer(base, provider, flow.provider).await?;
+    let same = provider_view.as_deref() == Some(received.sha256.as_str());
+    Ok(row(
+        "transferred",
+        format!(
+            "agreed, {} bytes, sha256 {}… {}",
+            received.bytes,
+            &received.sha256[..12],
+            if same { "(both sides agree)" } else { "(HASHES DIFFER)" }
+        ),
+    ))
+}
+
+pub fn admin_of(base: &Path, key: &str, url: &str) -> Result<Admin, Failure> {
     let dir = NodeDir::open(&base.join(key)).map_err(Failure::failed)?;
     let http = reqwest::Client::builder().build().map_err(|e| Failure::failed(anyhow!(e)))?;
     Ok(Admin { http, base: url.to_owned(), token: dir.admin_token })

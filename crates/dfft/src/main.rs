@@ -4,9 +4,14 @@
 mod args;
 mod check;
 mod demo;
+mod demo_trust;
 mod node_cmd;
+mod release_args;
+mod release_cmd;
 mod rulebook_cmd;
 mod transfer_cmd;
+mod trust_args;
+mod vc_cmd;
 
 use std::process::ExitCode;
 
@@ -102,6 +107,12 @@ fn main() -> ExitCode {
             RulebookCommand::Show { id, json } => rulebook_cmd::show(&cli, id, *json),
             RulebookCommand::Uncertain { json } => rulebook_cmd::uncertain(&cli, *json),
             RulebookCommand::Matrix(m) => rulebook_cmd::matrix(&cli, m),
+            RulebookCommand::Release(a) => release_cmd::release(a),
+            RulebookCommand::Endorse(a) => release_cmd::endorse(a),
+            RulebookCommand::Verify(a) => release_cmd::verify(a),
+            RulebookCommand::Comment(a) => release_cmd::comment(a),
+            RulebookCommand::Diff(a) => release_cmd::diff(a),
+            RulebookCommand::Impact(a) => release_cmd::impact(a),
         },
         Command::Init(a) => node_cmd::init(&cli, a),
         Command::Serve(a) => node_cmd::serve(&cli, a),
@@ -114,6 +125,8 @@ fn main() -> ExitCode {
         Command::Negotiate(a) => node_cmd::negotiate(a),
         Command::Transfer(a) => transfer_cmd::run(a),
         Command::Demo(a) => demo::run(&cli, a),
+        Command::Vc { command } => vc_cmd::run(&cli, command),
+        Command::Identity { command } => vc_cmd::identity(command),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

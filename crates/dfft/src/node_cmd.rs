@@ -2,7 +2,6 @@
 //! work is in the `node` crate.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
@@ -50,10 +49,10 @@ pub fn init_logging(level: &str) -> Result<(), Failure> {
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     init_logging(&args.log)?;
-    let rulebook = Arc::new(crate::rulebook_cmd::load(cli)?);
+    let law = crate::rulebook_cmd::load_law(cli, &args.dir)?;
     let options = ServeOptions { listen: args.listen.clone(), tck: args.tck };
     runtime()?.block_on(async {
-        let running = node::start(&args.dir, &options, rulebook).await.map_err(Failure::failed)?;
+        let running = node::start(&args.dir, &options, law).await.map_err(Failure::failed)?;
         crate::release_free_memory();
         out(&format!("listening on {}\n", running.url))?;
         tracing::info!(
@@ -170,7 +169,9 @@ pub fn token(args: &TokenArgs) -> Result<(), Failure> {
         )));
     }
     let audience = node::management::dsp_base(&args.audience);
-    out(&format!("{}\n", node::client::bearer(&dir.key, &dir.config, &audience, args.lifetime, args.reusable)))
+    let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+    let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
+    out(&format!("{}\n", node::client::bearer(me, &audience, args.lifetime, args.reusable)))
 }
 
 fn http() -> Result<reqwest::Client, Failure> {
@@ -181,7 +182,9 @@ pub fn catalog(args: &CatalogArgs) -> Result<(), Failure> {
     let dir = NodeDir::open(&args.dir).map_err(Failure::input)?;
     let provider = node::management::dsp_base(&args.provider);
     let catalog = runtime()?.block_on(async {
-        node::client::catalog(&http()?, &dir.key, &dir.config, &provider).await.map_err(|e| Failure::failed(anyhow!(e)))
+        let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+        let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
+        node::client::catalog(&http()?, me, &provider).await.map_err(|e| Failure::failed(anyhow!(e)))
     })?;
     if args.json {
         return out(&format!("{}\n", serde_json::to_string_pretty(&catalog).unwrap_or_default()));

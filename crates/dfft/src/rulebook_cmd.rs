@@ -15,15 +15,54 @@ pub fn load(cli: &Cli) -> Result<Rulebook, Failure> {
     load_from(cli.rulebook.as_deref())
 }
 
-fn load_from(dir: Option<&Path>) -> Result<Rulebook, Failure> {
-    let sources = match dir {
+fn sources(dir: Option<&Path>) -> Result<Sources, Failure> {
+    match dir {
         Some(d) => {
-            Sources::from_dir(d).with_context(|| format!("reading rulebook {}", d.display())).map_err(Failure::input)?
+            Sources::from_dir(d).with_context(|| format!("reading rulebook {}", d.display())).map_err(Failure::input)
         }
-        None => Sources::embedded(),
-    };
-    Rulebook::from_sources(&sources).map_err(|d| Failure::failed(anyhow!("invalid rulebook:\n{d}")))
+        None => Ok(Sources::embedded()),
+    }
 }
+
+fn load_from(dir: Option<&Path>) -> Result<Rulebook, Failure> {
+    Rulebook::from_sources(&sources(dir)?).map_err(|d| Failure::failed(anyhow!("invalid rulebook:\n{d}")))
+}
+
+/// The trust list (`trust-list.toml`) of the rulebook from `--rulebook DIR`, else the built-in one.
+pub fn trust_list(cli: &Cli) -> Result<trust::TrustList, Failure> {
+    let sources = sources(cli.rulebook.as_deref())?;
+    match sources.files.iter().find(|f| f.path == TRUST_LIST_FILE) {
+        Some(file) => trust::TrustList::parse(&file.text)
+            .map_err(|e| Failure::failed(anyhow!("invalid rulebook: {TRUST_LIST_FILE}: {e}"))),
+        None => Ok(trust::TrustList::default()),
+    }
+}
+
+/// The file of a release that lists the accredited credential issuers.
+pub const TRUST_LIST_FILE: &str = "trust-list.toml";
+
+/// The law a node serves under: the rulebook and trust list from `--rulebook DIR` (else the
+/// built-in ones). When the node directory holds a governance file, the release must be in force
+/// (endorsed by enough of the bodies it names, and effective), or the node refuses to start.
+pub fn load_law(cli: &Cli, node_dir: &Path) -> Result<node::Law, Failure> {
+    let governance = node_dir.join(GOVERNANCE_FILE);
+    let rulebook = if governance.exists() {
+        let Some(release) = cli.rulebook.as_deref() else {
+            return Err(Failure::input(anyhow!(
+                "{} names the bodies whose endorsement this node requires, so it runs only an endorsed release: pass --rulebook RELEASE_DIR",
+                governance.display()
+            )));
+        };
+        crate::release_cmd::load_in_force(release, &governance, &node::app::today())?
+    } else {
+        load(cli)?
+    };
+    Ok(node::Law { rulebook: std::sync::Arc::new(rulebook), trust_list: std::sync::Arc::new(trust_list(cli)?) })
+}
+
+/// In a node directory: the governance configuration (members, roles, threshold) that makes the
+/// node require an endorsed release.
+pub const GOVERNANCE_FILE: &str = "governance.toml";
 
 pub fn validate(cli: &Cli, dir: Option<&Path>) -> Result<(), Failure> {
     let rulebook = load_from(dir.or(cli.rulebook.as_deref()))?;

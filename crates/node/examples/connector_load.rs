@@ -159,13 +159,15 @@ async fn main() {
     let idle_rss = status_kib(provider_pid, "VmRSS:");
 
     let options = ServeOptions { listen: Some("127.0.0.1:0".into()), tck: false };
-    let consumer = node::start(&consumer_dir, &options, Arc::clone(&rulebook)).await.expect("consumer");
+    let consumer = node::start(&consumer_dir, &options, node::Law::without_issuers(Arc::clone(&rulebook)))
+        .await
+        .expect("consumer");
     let node = consumer.node.clone();
     let waiters: Waiters = Arc::default();
     watch(node.events.subscribe(), Arc::clone(&waiters));
     let provider_dsp = format!("{provider_url}/dsp/2025-1");
-    let offer =
-        node::client::dataset_offer(&node.http, &node.key, &node.config, &provider_dsp, "cases").await.expect("offer");
+    let me = node::client::Identity { key: &node.key, config: &node.config, credentials: &[] };
+    let offer = node::client::dataset_offer(&node.http, me, &provider_dsp, "cases").await.expect("offer");
     let terms = Terms { purpose: Some("research".into()), safeguards: vec![] };
 
     println!("provider: dfft serve (pid {provider_pid}) at {provider_url}; consumer in this process");

@@ -23,6 +23,22 @@ pub struct ServeOptions {
     pub tck: bool,
 }
 
+/// The law a node runs under: the rulebook and the trust list of the same release (which
+/// issuers are accredited for which credentials).
+#[derive(Debug, Clone)]
+pub struct Law {
+    pub rulebook: Arc<Rulebook>,
+    pub trust_list: Arc<trust::TrustList>,
+}
+
+impl Law {
+    /// A rulebook with no accredited issuers: certifications can then only be self-declared (if
+    /// the trust configuration allows it).
+    pub fn without_issuers(rulebook: Arc<Rulebook>) -> Law {
+        Law { rulebook, trust_list: Arc::new(trust::TrustList::default()) }
+    }
+}
+
 /// A running node's shared state. Cheap to clone.
 pub struct Node<S: Store> {
     pub inner: Arc<Inner<S>>,
@@ -44,6 +60,9 @@ impl<S: Store> std::ops::Deref for Node<S> {
 pub struct Inner<S: Store> {
     pub store: S,
     pub rulebook: Arc<Rulebook>,
+    pub trust_list: Arc<trust::TrustList>,
+    /// The node directory (wallet, issuer state).
+    pub dir: std::path::PathBuf,
     pub key: KeyPair,
     pub did: String,
     pub config: Config,
@@ -56,6 +75,10 @@ pub struct Inner<S: Store> {
     pub replay: Mutex<ReplayGuard>,
     pub metrics: Metrics,
     pub tck: bool,
+    /// Caches of fetched status lists and DID documents.
+    pub verifier: crate::credentials::Verifier,
+    /// The credentials this node presents about itself.
+    pub wallet: crate::wallet::Wallet,
     /// Every committed state change of a negotiation or transfer, for watchers (tools, tests).
     pub events: tokio::sync::broadcast::Sender<StateEvent>,
 }
@@ -70,7 +93,7 @@ pub struct StateEvent {
 }
 
 impl<S: Store> Node<S> {
-    pub fn new(dir: &NodeDir, store: S, rulebook: Arc<Rulebook>, base_url: String, tck: bool) -> anyhow::Result<Self> {
+    pub fn new(dir: &NodeDir, store: S, law: Law, base_url: String, tck: bool) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(30))
@@ -81,7 +104,9 @@ impl<S: Store> Node<S> {
         Ok(Node {
             inner: Arc::new(Inner {
                 store,
-                rulebook,
+                rulebook: law.rulebook,
+                trust_list: law.trust_list,
+                dir: dir.path.clone(),
                 key: dir.key.clone(),
                 did: dir.did(),
                 config: dir.config.clone(),
@@ -92,6 +117,8 @@ impl<S: Store> Node<S> {
                 replay: Mutex::new(ReplayGuard::started_at(now_ms())),
                 metrics: Metrics::default(),
                 tck,
+                verifier: crate::credentials::Verifier::new(&dir.config.trust),
+                wallet: crate::wallet::Wallet::open(&dir.path),
                 events: tokio::sync::broadcast::channel(4096).0,
             }),
         })

@@ -8,14 +8,25 @@ use crate::app::now_ms;
 use crate::config::Config;
 use crate::token::{self, Declared};
 
-/// A single-use token for `audience`, declaring what the configuration says about us.
-pub fn bearer(key: &KeyPair, config: &Config, audience: &str, lifetime_s: i64, reusable: bool) -> String {
+/// Who we are when we call a provider: our key, what our configuration says about us, and the
+/// credentials we hold.
+#[derive(Clone, Copy)]
+pub struct Identity<'a> {
+    pub key: &'a KeyPair,
+    pub config: &'a Config,
+    pub credentials: &'a [Value],
+}
+
+/// A token for `audience`, declaring what the configuration says about us and presenting our
+/// credentials (bound to the audience and the token's nonce).
+pub fn bearer(me: Identity<'_>, audience: &str, lifetime_s: i64, reusable: bool) -> String {
     let declared = Declared {
-        name: Some(config.name.clone()),
-        jurisdiction: Some(config.jurisdiction.clone()),
+        name: Some(me.config.name.clone()),
+        jurisdiction: Some(me.config.jurisdiction.clone()),
         certifications: vec![],
     };
-    format!("Bearer {}", token::mint(key, audience, now_ms(), lifetime_s, reusable, declared))
+    let token = token::mint_presenting(me.key, audience, now_ms(), lifetime_s, reusable, declared, me.credentials);
+    format!("Bearer {token}")
 }
 
 async fn answer(response: reqwest::Response, what: &str) -> Result<Value, String> {
@@ -36,16 +47,11 @@ async fn answer(response: reqwest::Response, what: &str) -> Result<Value, String
 }
 
 /// The provider's catalog, as seen by this identity.
-pub async fn catalog(
-    http: &reqwest::Client,
-    key: &KeyPair,
-    config: &Config,
-    provider_dsp: &str,
-) -> Result<Value, String> {
+pub async fn catalog(http: &reqwest::Client, me: Identity<'_>, provider_dsp: &str) -> Result<Value, String> {
     let request = dsp::CatalogRequestMessage::new();
     let response = http
         .post(format!("{provider_dsp}/catalog/request"))
-        .header("Authorization", bearer(key, config, provider_dsp, token::NODE_LIFETIME_S, false))
+        .header("Authorization", bearer(me, provider_dsp, token::NODE_LIFETIME_S, false))
         .json(&dsp::Message::to_value(&request))
         .send()
         .await
@@ -56,14 +62,13 @@ pub async fn catalog(
 /// The first offer the provider publishes for `dataset`.
 pub async fn dataset_offer(
     http: &reqwest::Client,
-    key: &KeyPair,
-    config: &Config,
+    me: Identity<'_>,
     provider_dsp: &str,
     dataset: &str,
 ) -> Result<Value, String> {
     let response = http
         .get(format!("{provider_dsp}/catalog/datasets/{dataset}"))
-        .header("Authorization", bearer(key, config, provider_dsp, token::NODE_LIFETIME_S, false))
+        .header("Authorization", bearer(me, provider_dsp, token::NODE_LIFETIME_S, false))
         .send()
         .await
         .map_err(|e| format!("cannot reach {provider_dsp}: {e}"))?;

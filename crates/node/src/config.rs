@@ -79,23 +79,45 @@ pub struct AuthConfig {
     pub reusable_tokens: bool,
 }
 
-/// Which claims a caller may declare about itself without a credential.
+/// What the node believes about callers: which claims a caller may declare about itself
+/// without a credential, and how long it trusts a fetched status list or DID document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustConfig {
-    /// The caller's jurisdiction (its declared establishment).
+    /// The caller's jurisdiction (its declared establishment); a verified legal-entity credential
+    /// overrides it.
     #[serde(default = "yes")]
     pub self_declared_jurisdiction: bool,
-    /// The caller's certifications (CBPR, DPF…). Until verifiable credentials are wired in, the
-    /// only way to present one; off means the importer counts as uncertified.
-    #[serde(default = "yes")]
+    /// The caller's certifications (CBPR, DPF…) as bare claims. Off by default: certifications
+    /// count only when presented as credentials from an issuer the trust list accredits.
+    #[serde(default)]
     pub self_declared_certifications: bool,
+    /// How long a fetched, verified status list (revocation, suspension) is reused before it is
+    /// fetched again; a revocation takes effect here within this time. 0 fetches at every use.
+    #[serde(default = "default_status_cache_seconds")]
+    pub status_cache_seconds: u64,
+    /// At most this many status lists and DID documents are cached (the oldest go first).
+    #[serde(default = "default_cache_entries")]
+    pub cache_entries: usize,
 }
 
 impl Default for TrustConfig {
     fn default() -> Self {
-        TrustConfig { self_declared_jurisdiction: true, self_declared_certifications: true }
+        TrustConfig {
+            self_declared_jurisdiction: true,
+            self_declared_certifications: false,
+            status_cache_seconds: default_status_cache_seconds(),
+            cache_entries: default_cache_entries(),
+        }
     }
+}
+
+fn default_status_cache_seconds() -> u64 {
+    60
+}
+
+fn default_cache_entries() -> usize {
+    256
 }
 
 fn yes() -> bool {
@@ -166,6 +188,20 @@ impl NodeDir {
         self.key.public_key().to_did_key()
     }
 
+    /// The origin line of this node's transparency log checkpoints (C2SP tlog-checkpoint), also
+    /// the name of its note key: stable for the node's key, whatever address it serves at.
+    pub fn log_origin(&self) -> String {
+        format!("dfft.node/{}", self.key.public_key().to_multibase())
+    }
+
+    /// The C2SP signed-note verifier key (`name+keyid+base64`) anyone can check this node's
+    /// checkpoints with.
+    pub fn note_verifier_key(&self) -> anyhow::Result<String> {
+        let verifier = ledger::note::Ed25519Verifier::new(&self.log_origin(), &self.key.public_key().to_bytes())
+            .map_err(|e| anyhow::anyhow!("note key: {e:?}"))?;
+        Ok(verifier.to_vkey())
+    }
+
     /// The base URL for a node listening on `listen`, unless the configuration names one.
     pub fn public_url(&self, listen: &std::net::SocketAddr) -> String {
         match &self.config.public_url {
@@ -175,7 +211,8 @@ impl NodeDir {
     }
 }
 
-fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
+/// Creates a file only its owner can read, holding `text` (refuses to overwrite).
+pub fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -65,6 +65,12 @@ pub struct Caller {
     pub did: String,
     pub jurisdiction: Option<String>,
     pub certifications: Vec<String>,
+    /// Data spaces the caller is a verified member of.
+    pub memberships: Vec<String>,
+    /// Credentials the caller presented that were accepted, in words.
+    pub accepted: Vec<String>,
+    /// Credentials the caller presented that were not counted, each with its reason.
+    pub rejected: Vec<String>,
 }
 
 impl Caller {
@@ -75,7 +81,24 @@ impl Caller {
             did: did.to_owned(),
             jurisdiction: declared.jurisdiction.clone().filter(|_| trust.self_declared_jurisdiction),
             certifications: if trust.self_declared_certifications { declared.certifications.clone() } else { vec![] },
+            ..Caller::default()
         }
+    }
+
+    /// Adds what verified credentials establish; a verified jurisdiction overrides a declared one.
+    pub fn with_presented(mut self, presented: crate::credentials::Presented) -> Caller {
+        for scheme in presented.certifications {
+            if !self.certifications.contains(&scheme) {
+                self.certifications.push(scheme);
+            }
+        }
+        if presented.jurisdiction.is_some() {
+            self.jurisdiction = presented.jurisdiction;
+        }
+        self.memberships = presented.memberships;
+        self.accepted = presented.accepted;
+        self.rejected = presented.rejected;
+        self
     }
 }
 
@@ -147,6 +170,9 @@ pub fn decide(q: &Question<'_>) -> Outcome {
     }
     if !law_ok {
         reasons.push(law_reason);
+    }
+    if !allowed && !q.caller.rejected.is_empty() {
+        reasons.push(q.caller.rejected.join("; "));
     }
     Outcome {
         allowed,

@@ -7,8 +7,10 @@ use serde_json::Value;
 use store::Store;
 
 use crate::app::{now_s, Node};
+use crate::credentials::{check_presentation, Checking};
+use crate::decide::Caller;
 use crate::metrics::inc;
-use crate::token::{self, Claims};
+use crate::token;
 
 /// A JSON answer with a status.
 pub struct Json(pub StatusCode, pub Value);
@@ -58,9 +60,9 @@ fn pid(id: &str) -> &str {
     }
 }
 
-/// Checks the caller's token (signature, audience, lifetime, replay). Refusals are 401 with the
-/// area's error body.
-pub fn authenticate<S: Store>(node: &Node<S>, headers: &HeaderMap, area: Area) -> Result<Claims, Response> {
+/// Checks the caller's token (signature, audience, lifetime, replay) and the presentation it
+/// carries, and says who the caller is. Refusals are 401 with the area's error body.
+pub async fn authenticate<S: Store>(node: &Node<S>, headers: &HeaderMap, area: Area) -> Result<Caller, Response> {
     inc(&node.metrics.dsp_requests);
     let refuse = |reason: String| {
         inc(&node.metrics.dsp_refused_auth);
@@ -72,9 +74,22 @@ pub fn authenticate<S: Store>(node: &Node<S>, headers: &HeaderMap, area: Area) -
     let now = now_s();
     let audiences = [node.dsp_url.as_str(), node.base_url.as_str()];
     let claims = token::verify(value, &audiences, now).map_err(|r| refuse(r.0))?;
-    let mut replay = node.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    replay.admit(&claims, now, node.accepts_reusable_tokens()).map_err(|r| refuse(r.0))?;
-    Ok(claims)
+    {
+        let mut replay = node.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        replay.admit(&claims, now, node.accepts_reusable_tokens()).map_err(|r| refuse(r.0))?;
+    }
+    let caller = Caller::from_token(&claims.iss, &claims.dfft, &node.config.trust);
+    let Some(vp) = &claims.vp else {
+        return Ok(caller);
+    };
+    let checking = Checking {
+        verifier: &node.verifier,
+        http: &node.http,
+        trust_list: &node.trust_list,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let presented = check_presentation(&checking, vp, &claims.aud, &claims.jti, &claims.iss).await.map_err(refuse)?;
+    Ok(caller.with_presented(presented))
 }
 
 /// Checks the management API's admin token.
@@ -103,14 +118,14 @@ pub fn parse_body(area: Area, body: &[u8]) -> Result<Value, Response> {
 }
 
 /// A protocol request's token and JSON body, or the answer refusing it.
-pub fn authenticated_body<S: Store>(
+pub async fn authenticated_body<S: Store>(
     node: &Node<S>,
     headers: &HeaderMap,
     area: Area,
     body: &[u8],
-) -> Result<(Claims, Value), Response> {
-    let claims = authenticate(node, headers, area)?;
-    Ok((claims, parse_body(area, body)?))
+) -> Result<(Caller, Value), Response> {
+    let caller = authenticate(node, headers, area).await?;
+    Ok((caller, parse_body(area, body)?))
 }
 
 pub fn api_error(status: StatusCode, message: impl Into<String>) -> Response {

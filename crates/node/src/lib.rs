@@ -10,7 +10,9 @@
 //! Map: [`app`] (the shared node value, serving), [`routes`] (the DSP binding), [`negotiation`]
 //! and [`transfer`] (the processes, both sides), [`consumer`] (first moves as consumer),
 //! [`provider`] + [`decide`] + [`usage`] (policy and law), [`catalog`], [`data`] (the bytes),
-//! [`peer`] (outbox and delivery), [`token`] (request tokens), [`management`] (operator API),
+//! [`peer`] (outbox and delivery), [`token`] (request tokens), [`credentials`] (checking
+//! presented credentials), [`wallet`] (credentials held), [`issuer`] (issuing, revoking, status
+//! lists), [`management`] (operator API),
 //! [`config`] (the node directory), [`run`] (start and stop), [`script`]/[`tck`] (test-only
 //! scripted behaviour for the compatibility kit).
 
@@ -23,15 +25,19 @@ pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod consumer;
+pub mod credentials;
 pub mod data;
 pub mod datasets;
 pub mod decide;
+mod files;
 pub mod http;
+pub mod issuer;
 pub mod management;
 pub mod metrics;
 pub mod negotiation;
 pub mod peer;
 pub mod provider;
+mod published;
 pub mod random;
 mod resume;
 pub mod routes;
@@ -44,7 +50,8 @@ pub mod token;
 pub mod transfer;
 mod update;
 pub mod usage;
+pub mod wallet;
 
-pub use app::{Node, ServeOptions};
+pub use app::{Law, Node, ServeOptions};
 pub use config::{Config, NodeDir};
 pub use run::{start, Running};

@@ -177,7 +177,9 @@ async fn offer_with_retries<S: Store>(node: &Node<S>, provider: &str, dataset: &
         if attempt > 0 {
             tokio::time::sleep(policy.backoff(attempt)).await;
         }
-        match crate::client::dataset_offer(&node.http, &node.key, &node.config, provider, dataset).await {
+        let credentials = node.wallet.credentials();
+        let me = crate::client::Identity { key: &node.key, config: &node.config, credentials: &credentials };
+        match crate::client::dataset_offer(&node.http, me, provider, dataset).await {
             Ok(offer) => return Ok(offer),
             // The provider answered: retrying will not change its mind.
             Err(e) if !e.starts_with("cannot reach") => return Err(e),

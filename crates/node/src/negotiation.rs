@@ -116,6 +116,9 @@ pub fn terms_json(caller: &Caller, terms: &Terms) -> Value {
         "did": caller.did,
         "jurisdiction": caller.jurisdiction,
         "certifications": caller.certifications,
+        "memberships": caller.memberships,
+        "credentials": caller.accepted,
+        "rejected": caller.rejected,
         "purpose": terms.purpose,
         "safeguards": terms.safeguards,
     })
@@ -138,6 +141,9 @@ pub fn caller_and_terms(value: &Value) -> (Caller, Terms) {
             did: text("did").unwrap_or_default(),
             jurisdiction: text("jurisdiction"),
             certifications: list("certifications"),
+            memberships: list("memberships"),
+            accepted: list("credentials"),
+            rejected: list("rejected"),
         },
         Terms { purpose: text("purpose"), safeguards: list("safeguards") },
     )

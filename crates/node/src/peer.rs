@@ -63,7 +63,9 @@ pub fn audience_of(target: &str) -> &str {
 
 /// A fresh single-use token for `audience`, with what this node declares about itself.
 pub fn token_for<S: Store>(node: &Node<S>, audience: &str) -> String {
-    crate::client::bearer(&node.key, &node.config, audience, token::NODE_LIFETIME_S, false)
+    let credentials = node.wallet.credentials();
+    let me = crate::client::Identity { key: &node.key, config: &node.config, credentials: &credentials };
+    crate::client::bearer(me, audience, token::NODE_LIFETIME_S, false)
 }
 
 /// Delivers an enqueued item, retrying; records the end in the store.

@@ -26,7 +26,11 @@ pub async fn decide_transfer<S: Store>(
     if caller_now.jurisdiction.is_some() {
         caller.jurisdiction.clone_from(&caller_now.jurisdiction);
     }
+    // Certifications are those presented now: a credential revoked since the agreement no longer counts.
     caller.certifications.clone_from(&caller_now.certifications);
+    caller.memberships.clone_from(&caller_now.memberships);
+    caller.accepted.clone_from(&caller_now.accepted);
+    caller.rejected.clone_from(&caller_now.rejected);
     caller.did.clone_from(&caller_now.did);
     let uses = node
         .store

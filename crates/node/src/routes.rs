@@ -20,7 +20,6 @@ use store::Store;
 
 use crate::app::Node;
 use crate::config::DSP_PATH;
-use crate::decide::Caller;
 use crate::http::{authenticate, authenticated_body, dsp_error, ok_empty, Area, Json};
 use crate::negotiation::Refusal;
 
@@ -46,6 +45,8 @@ pub fn router<S: Store + Clone>(node: Node<S>) -> Router {
     let mut router = Router::new()
         .route("/.well-known/dspace-version", get(version::<S>))
         .route("/metrics", get(metrics::<S>))
+        .route("/.well-known/did.json", get(crate::published::did_document::<S>))
+        .route("/status/{form}/{purpose}", get(crate::published::status_list::<S>))
         .route("/data/{pid}", get(crate::data::serve::<S>))
         .nest(DSP_PATH, dsp)
         .merge(crate::management::router::<S>());
@@ -72,10 +73,6 @@ async fn metrics<S: Store>(State(node): State<Node<S>>) -> Response {
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], node.metrics.render()).into_response()
 }
 
-fn caller_of<S: Store>(node: &Node<S>, claims: &crate::token::Claims) -> Caller {
-    Caller::from_token(&claims.iss, &claims.dfft, &node.config.trust)
-}
-
 fn refused(area: Area, pids: (&str, &str), r: Refusal) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
     dsp_error(area, status, pids, r.code, r.reason)
@@ -88,14 +85,14 @@ fn invalid(area: Area, pids: (&str, &str), e: impl std::fmt::Display) -> Respons
 // ---- catalog ----
 
 async fn catalog_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Catalog, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Catalog, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
     if let Err(e) = CatalogRequestMessage::from_value(value) {
         return dsp_error(Area::Catalog, StatusCode::BAD_REQUEST, ("", ""), "invalid-message", e.to_string());
     }
-    match crate::catalog::catalog(&node, &caller_of(&node, &claims)).await {
+    match crate::catalog::catalog(&node, &caller).await {
         Ok(catalog) => Json(StatusCode::OK, catalog).into_response(),
         Err(e) => dsp_error(Area::Catalog, StatusCode::INTERNAL_SERVER_ERROR, ("", ""), "internal", e),
     }
@@ -106,12 +103,12 @@ async fn catalog_dataset<S: Store + Clone>(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let claims = match authenticate(&node, &headers, Area::Catalog) {
+    let caller = match authenticate(&node, &headers, Area::Catalog).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     match node.store.dataset(&id).await {
-        Ok(Some(record)) => match crate::catalog::dataset_entry(&node, &record, &caller_of(&node, &claims)) {
+        Ok(Some(record)) => match crate::catalog::dataset_entry(&node, &record, &caller) {
             Ok(entry) => Json(StatusCode::OK, entry).into_response(),
             Err(e) => dsp_error(Area::Catalog, StatusCode::INTERNAL_SERVER_ERROR, ("", ""), "internal", e),
         },
@@ -129,7 +126,7 @@ async fn negotiation_request<S: Store + Clone>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
@@ -143,7 +140,7 @@ async fn negotiation_request<S: Store + Clone>(
         Err(e) => return invalid(Area::Negotiation, ("", ""), e),
     };
     let consumer_pid = message.consumer_pid.clone();
-    match crate::negotiation::provider_first(&node, caller_of(&node, &claims), message).await {
+    match crate::negotiation::provider_first(&node, caller, message).await {
         Ok(rec) => Json(StatusCode::CREATED, crate::negotiation::view(&rec)).into_response(),
         Err(r) => refused(Area::Negotiation, ("", &consumer_pid), r),
     }
@@ -154,7 +151,7 @@ async fn negotiation_offer_first<S: Store + Clone>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
@@ -166,7 +163,7 @@ async fn negotiation_offer_first<S: Store + Clone>(
         Err(e) => return invalid(Area::Negotiation, ("", ""), e),
     };
     let provider_pid = message.provider_pid.clone();
-    match crate::negotiation::consumer_first(&node, &caller_of(&node, &claims), message).await {
+    match crate::negotiation::consumer_first(&node, &caller, message).await {
         Ok(rec) => Json(StatusCode::CREATED, crate::negotiation::view(&rec)).into_response(),
         Err(r) => refused(Area::Negotiation, (&provider_pid, ""), r),
     }
@@ -177,7 +174,7 @@ async fn negotiation_get<S: Store + Clone>(
     Path(pid): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = authenticate(&node, &headers, Area::Negotiation) {
+    if let Err(r) = authenticate(&node, &headers, Area::Negotiation).await {
         return r;
     }
     match node.store.negotiation(&pid).await {
@@ -203,7 +200,7 @@ async fn negotiation_message<S: Store + Clone>(
     body: Bytes,
     parse: NParse,
 ) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Negotiation, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
@@ -212,7 +209,7 @@ async fn negotiation_message<S: Store + Clone>(
         Err(e) => return invalid(Area::Negotiation, (&pid, ""), e),
     };
     // Run to the end even if the client goes away: a committed state change must get its reaction.
-    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller_of(&node, &claims));
+    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller);
     let outcome =
         tokio::spawn(async move { crate::negotiation::receive(&task_node, &task_pid, &caller, &value, kind).await })
             .await;
@@ -273,7 +270,7 @@ negotiation_endpoint!(negotiation_event, |v| ContractNegotiationEventMessage::fr
 // ---- transfers ----
 
 async fn transfer_request<S: Store + Clone>(State(node): State<Node<S>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Transfer, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Transfer, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
@@ -282,7 +279,7 @@ async fn transfer_request<S: Store + Clone>(State(node): State<Node<S>>, headers
         Err(e) => return invalid(Area::Transfer, ("", ""), e),
     };
     let consumer_pid = message.consumer_pid.clone();
-    match crate::transfer::provider_first(&node, &caller_of(&node, &claims), message).await {
+    match crate::transfer::provider_first(&node, &caller, message).await {
         Ok(rec) => Json(StatusCode::CREATED, crate::transfer::view(&rec)).into_response(),
         Err(r) => refused(Area::Transfer, ("", &consumer_pid), r),
     }
@@ -293,7 +290,7 @@ async fn transfer_get<S: Store + Clone>(
     Path(pid): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = authenticate(&node, &headers, Area::Transfer) {
+    if let Err(r) = authenticate(&node, &headers, Area::Transfer).await {
         return r;
     }
     match node.store.transfer(&pid).await {
@@ -318,7 +315,7 @@ async fn transfer_message<S: Store + Clone>(
     body: Bytes,
     parse: TParse,
 ) -> Response {
-    let (claims, value) = match authenticated_body(&node, &headers, Area::Transfer, &body) {
+    let (caller, value) = match authenticated_body(&node, &headers, Area::Transfer, &body).await {
         Ok(request) => request,
         Err(r) => return r,
     };
@@ -326,7 +323,7 @@ async fn transfer_message<S: Store + Clone>(
         Ok(kind) => kind,
         Err(e) => return invalid(Area::Transfer, (&pid, ""), e),
     };
-    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller_of(&node, &claims));
+    let (task_node, task_pid, caller) = (node.clone(), pid.clone(), caller);
     let outcome =
         tokio::spawn(async move { crate::transfer::receive(&task_node, &task_pid, &caller, &value, kind).await }).await;
     match outcome {

@@ -2,13 +2,12 @@
 //! until told to stop.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Context;
 use store::SqliteStore;
 use tokio::sync::watch;
 
-use crate::app::{bind, serve, Node, ServeOptions};
+use crate::app::{bind, serve, Law, Node, ServeOptions};
 use crate::config::NodeDir;
 
 /// The file where a serving node writes its base URL, so the CLI can find it.
@@ -31,13 +30,13 @@ impl Running {
 }
 
 /// Opens the node in `dir` and serves it in the background.
-pub async fn start(dir: &Path, options: &ServeOptions, rulebook: Arc<rules::Rulebook>) -> anyhow::Result<Running> {
+pub async fn start(dir: &Path, options: &ServeOptions, law: Law) -> anyhow::Result<Running> {
     let node_dir = NodeDir::open(dir)?;
     let store = SqliteStore::open(&node_dir.database())
         .map_err(|e| anyhow::anyhow!("{}: {e}", node_dir.database().display()))?;
     let bound = bind(&node_dir, options).await?;
     let url = node_dir.public_url(&bound.addr);
-    let node = Node::new(&node_dir, store, rulebook, url.clone(), options.tck)?;
+    let node = Node::new(&node_dir, store, law, url.clone(), options.tck)?;
     if options.tck {
         crate::seed::tck(&node, dir).await.map_err(|e| anyhow::anyhow!("seeding the compatibility kit's data: {e}"))?;
     }

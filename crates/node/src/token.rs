@@ -46,6 +46,11 @@ pub struct Claims {
     pub reuse: bool,
     #[serde(default)]
     pub dfft: Declared,
+    /// A Verifiable Presentation of the caller's credentials (W3C VC 2.0, Data Integrity
+    /// `eddsa-jcs-2022`, proof purpose `authentication`), bound to this token: its `domain` is
+    /// `aud` and its `challenge` is `jti`. Absent when the caller holds no credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vp: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,16 +80,41 @@ pub fn sign(key: &KeyPair, claims: &Claims) -> String {
 
 /// A new token for `audience`, valid for `lifetime_s` from `now_ms`.
 pub fn mint(key: &KeyPair, audience: &str, now_ms: i64, lifetime_s: i64, reuse: bool, declared: Declared) -> String {
+    mint_presenting(key, audience, now_ms, lifetime_s, reuse, declared, &[])
+}
+
+/// [`mint`], presenting `credentials` (secured VCs whose subject is `key`'s DID) in a presentation
+/// bound to the token's audience and nonce. With no credentials, no presentation.
+pub fn mint_presenting(
+    key: &KeyPair,
+    audience: &str,
+    now_ms: i64,
+    lifetime_s: i64,
+    reuse: bool,
+    declared: Declared,
+    credentials: &[serde_json::Value],
+) -> String {
     let now_s = now_ms.div_euclid(1000);
+    let did = key.public_key().to_did_key();
+    let jti = format!("{:032x}", crate::random::nonce());
+    let vp = if credentials.is_empty() {
+        None
+    } else {
+        let now = time::OffsetDateTime::from_unix_timestamp(now_s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let method = key.public_key().to_verification_method();
+        // Signing our own well-formed credentials cannot fail short of a clock past year 9999.
+        trust::present(key, &did, &method, credentials, audience, &jti, now).ok()
+    };
     let claims = Claims {
-        iss: key.public_key().to_did_key(),
+        iss: did,
         aud: audience.to_owned(),
         iat: now_s,
         iat_ms: Some(now_ms),
         exp: now_s + lifetime_s.min(MAX_LIFETIME_S),
-        jti: format!("{:032x}", crate::random::nonce()),
+        jti,
         reuse,
         dfft: declared,
+        vp,
     };
     sign(key, &claims)
 }

@@ -162,3 +162,25 @@ fn a_syntax_error_in_one_file_does_not_hide_problems_in_another() {
     assert!(diags.iter().any(|d| d.file == "jurisdictions/EU.toml" && d.line == syntax_line), "{diags:?}");
     assert!(diags.iter().any(|d| d.file == "jurisdictions/JP.toml" && d.line == line), "{diags:?}");
 }
+
+#[test]
+fn the_trust_list_is_accepted_and_skipped_but_other_files_are_not() {
+    let embedded = Sources::embedded();
+    assert!(embedded.files.iter().any(|f| f.path == "trust-list.toml"), "the build embeds the trust list");
+    let mut sources = embedded.clone();
+    let list = sources.files.iter_mut().find(|f| f.path == "trust-list.toml").expect("trust list");
+    // Not the law's business: even an issuer entry the compiler does not know is left alone.
+    list.text.push_str("[[issuer]]\ndid = \"did:key:z6Mk\"\nname = \"x\"\naccredited = []\n");
+    let with_issuer = Rulebook::from_sources(&sources).unwrap_or_else(|d| panic!("{d}"));
+    assert_ne!(
+        with_issuer.release.digest,
+        Rulebook::embedded().expect("valid").release.digest,
+        "the trust list is part of the release digest"
+    );
+    sources.files.push(SourceFile { path: "trust.toml".into(), text: String::new() });
+    let diags = Rulebook::from_sources(&Sources::new(sources.files)).expect_err("an unexpected file").0;
+    assert!(
+        diags.iter().any(|d| d.file == "trust.toml" && d.message.contains("optionally trust-list.toml")),
+        "{diags:?}"
+    );
+}

@@ -152,6 +152,9 @@ pub enum SignError {
     AlreadySigned,
     /// The proof options cannot be written (empty fields, dates out of range).
     InvalidOptions(String),
+    /// The document to sign is not what its builder accepts (a credential draft or presentation
+    /// with a bad field); the message names the field and what would be accepted.
+    InvalidDocument(String),
     /// The verification method is a `did:key` that is malformed.
     Key(KeyError),
     /// The verification method is a `did:key` of a different key than the signing key.
@@ -172,6 +175,7 @@ impl fmt::Display for SignError {
                 f.write_str("the document already has a \"proof\" (proof sets are not supported)")
             }
             SignError::InvalidOptions(message) => write!(f, "invalid proof options: {message}"),
+            SignError::InvalidDocument(message) => write!(f, "cannot sign: {message}"),
             SignError::Key(error) => write!(f, "invalid verificationMethod: {error}"),
             SignError::KeyMismatch { verification_method, signing_key } => write!(
                 f,

@@ -1,5 +1,5 @@
-//! The cryptographic core of dfft's trust layer: who signed a credential, and that nobody changed
-//! it since.
+//! dfft's trust layer: who signed a credential, that nobody changed it since, and whether its
+//! issuer is believed for what it says.
 //!
 //! This crate owns:
 //! - [`jcs`]: RFC 8785 JSON canonicalization, and JSON parsing that refuses duplicate keys
@@ -13,7 +13,21 @@
 //! - [`datetime`]: the XML Schema timestamps of `created` and `expires`;
 //! - [`status`]: W3C Bitstring Status List v1.0 — [`StatusList`] (`encodedList`),
 //!   [`credential_status`] of a `BitstringStatusListEntry`, the result [`Status`] and the refusals
-//!   [`StatusError`].
+//!   [`StatusError`];
+//! - [`trust_list`]: who is believed for what — [`TrustList`] (`trust-list.toml` in a rulebook
+//!   release) of [`TrustedIssuer`]s accredited for kinds of claim, and the
+//!   [`CERTIFICATION_SCHEMES`] the rulebook knows;
+//! - [`credential`]: W3C Verifiable Credentials 2.0 with one [`Claim`] each (certification,
+//!   dataspace membership, legal entity) — [`issue`] a [`CredentialDraft`], [`verify_credential`]
+//!   in a [`CredentialContext`] (trust list, key resolver, cached [`StatusLists`], holder) to a
+//!   [`VerifiedCredential`] or a [`CredentialError`]; status list credentials with
+//!   [`issue_status_list`] / [`verify_status_list`] ([`VerifiedStatusList`]) and [`status_urls`];
+//! - [`presentation`]: W3C Verifiable Presentations — [`present`] credentials to one verifier
+//!   (domain and challenge), [`verify_presentation`] with a [`PresentationCheck`] to a
+//!   [`VerifiedPresentation`] or a [`PresentationError`];
+//! - [`did_web`]: `did:web` — [`did_web::document_url`], [`did_web::did_for_url`],
+//!   [`did_web::document`], the [`DocumentResolver`] over fetched DID documents, and
+//!   [`did_web::dids_to_fetch`].
 //!
 //! It is pure: no files, no network, no clock (the current time is an argument) and no
 //! randomness (keys come from seeds the caller draws). Hostile input is refused with an error
@@ -47,16 +61,32 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod credential;
 pub mod datetime;
 pub mod di;
+pub mod did_web;
 pub mod jcs;
 pub mod keys;
+pub mod presentation;
+mod shape;
 pub mod status;
+pub mod trust_list;
+
+pub use credential::{
+    issue, issue_status_list, status_urls, verify_credential, verify_status_list, Claim, CredentialContext,
+    CredentialDraft, CredentialError, StatusEntry, StatusLists, StatusPurpose, VerifiedCredential, VerifiedStatusList,
+    CREDENTIALS_V2, TYPE_CERTIFICATION, TYPE_LEGAL_ENTITY, TYPE_MEMBERSHIP,
+};
 
 pub use di::{
     sign, sign_value, verify, verify_value, verify_with, DidKeyResolver, KeyResolver, ProofOptions, SignError,
     SigningInput, Verified, VerifyError, VerifyOptions,
 };
+pub use did_web::{dids_to_fetch, DocumentResolver};
 pub use jcs::JcsError;
 pub use keys::{BadSignature, KeyError, KeyPair, PublicKey};
+pub use presentation::{
+    present, verify_presentation, PresentationCheck, PresentationError, VerifiedPresentation, MAX_CREDENTIALS,
+};
 pub use status::{credential_status, Status, StatusError, StatusList};
+pub use trust_list::{TrustList, TrustedIssuer, CERTIFICATION_SCHEMES};

@@ -285,48 +285,89 @@ pub struct Status {
 /// `credentialSubject` is a `BitstringStatusList` whose `statusPurpose` (a string or an array of
 /// strings) includes the entry's; and that the index is within the decoded `encodedList`.
 pub fn credential_status(entry: &Value, list_credential: &Value) -> Result<Status, StatusError> {
-    if !has_type(entry, "BitstringStatusListEntry") {
-        return Err(field("credentialStatus.type", "\"BitstringStatusListEntry\""));
+    let entry = EntryFields::read(entry)?;
+    let list = ListFields::read(list_credential)?;
+    if list.id != entry.list_url {
+        return Err(StatusError::WrongList { expected: entry.list_url.to_owned(), found: list.id.to_owned() });
     }
-    let purpose = non_empty_str(entry, "statusPurpose")
-        .ok_or_else(|| field("credentialStatus.statusPurpose", "a non-empty string, e.g. \"revocation\""))?;
-    let index = parse_index(entry.get("statusListIndex"))?;
-    let list_url = non_empty_str(entry, "statusListCredential")
-        .ok_or_else(|| field("credentialStatus.statusListCredential", "a URL (a non-empty string)"))?;
-    check_status_size(entry.get("statusSize"), "credentialStatus.statusSize")?;
+    entry.check_purpose(&list.purposes)?;
+    let set = StatusList::decode(list.encoded_list)?.get(entry.index)?;
+    Ok(Status { purpose: entry.purpose.to_owned(), index: entry.index, set })
+}
 
-    if !has_type(list_credential, "BitstringStatusListCredential") {
-        return Err(field("statusListCredential.type", "an array including \"BitstringStatusListCredential\""));
+/// The fields of one `BitstringStatusListEntry`, checked (spec §2.1). Shared with the credential
+/// verifier, which looks the list up in its cache instead of taking it as an argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntryFields<'a> {
+    pub(crate) purpose: &'a str,
+    pub(crate) index: usize,
+    pub(crate) list_url: &'a str,
+}
+
+impl<'a> EntryFields<'a> {
+    /// Checks the entry's `type`, `statusPurpose`, `statusListIndex` (decimal digits),
+    /// `statusListCredential` and `statusSize` (absent or 1).
+    pub(crate) fn read(entry: &'a Value) -> Result<Self, StatusError> {
+        if !has_type(entry, "BitstringStatusListEntry") {
+            return Err(field("credentialStatus.type", "\"BitstringStatusListEntry\""));
+        }
+        let purpose = non_empty_str(entry, "statusPurpose")
+            .ok_or_else(|| field("credentialStatus.statusPurpose", "a non-empty string, e.g. \"revocation\""))?;
+        let index = parse_index(entry.get("statusListIndex"))?;
+        let list_url = non_empty_str(entry, "statusListCredential")
+            .ok_or_else(|| field("credentialStatus.statusListCredential", "a URL (a non-empty string)"))?;
+        check_status_size(entry.get("statusSize"), "credentialStatus.statusSize")?;
+        Ok(EntryFields { purpose, index, list_url })
     }
-    let id = non_empty_str(list_credential, "id")
-        .ok_or_else(|| field("statusListCredential.id", "a string equal to the entry's statusListCredential"))?;
-    if id != list_url {
-        return Err(StatusError::WrongList { expected: list_url.to_owned(), found: id.to_owned() });
+
+    /// Refuses an entry whose purpose the list does not serve.
+    pub(crate) fn check_purpose<S: AsRef<str>>(&self, list_purposes: &[S]) -> Result<(), StatusError> {
+        if list_purposes.iter().any(|p| p.as_ref() == self.purpose) {
+            return Ok(());
+        }
+        Err(StatusError::PurposeMismatch {
+            entry: self.purpose.to_owned(),
+            list: list_purposes.iter().map(|p| p.as_ref().to_owned()).collect(),
+        })
     }
-    let subject = list_credential
-        .get("credentialSubject")
-        .filter(|s| s.is_object())
-        .ok_or_else(|| field("statusListCredential.credentialSubject", "an object of type BitstringStatusList"))?;
-    if !has_type(subject, "BitstringStatusList") {
-        return Err(field("statusListCredential.credentialSubject.type", "\"BitstringStatusList\""));
+}
+
+/// The status-list fields of a `BitstringStatusListCredential`, checked (spec §2.2); the
+/// `encodedList` is not decoded yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListFields<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) purposes: Vec<&'a str>,
+    pub(crate) encoded_list: &'a str,
+}
+
+impl<'a> ListFields<'a> {
+    /// Checks that `type` includes `BitstringStatusListCredential`, that `id` is a non-empty
+    /// string, and that `credentialSubject` is a `BitstringStatusList` with one or more
+    /// `statusPurpose`s, one-bit entries and an `encodedList` string.
+    pub(crate) fn read(list_credential: &'a Value) -> Result<Self, StatusError> {
+        if !has_type(list_credential, "BitstringStatusListCredential") {
+            return Err(field("statusListCredential.type", "an array including \"BitstringStatusListCredential\""));
+        }
+        let id = non_empty_str(list_credential, "id")
+            .ok_or_else(|| field("statusListCredential.id", "a string equal to the entry's statusListCredential"))?;
+        let subject = list_credential
+            .get("credentialSubject")
+            .filter(|s| s.is_object())
+            .ok_or_else(|| field("statusListCredential.credentialSubject", "an object of type BitstringStatusList"))?;
+        if !has_type(subject, "BitstringStatusList") {
+            return Err(field("statusListCredential.credentialSubject.type", "\"BitstringStatusList\""));
+        }
+        let purposes = list_purposes(subject.get("statusPurpose"))?;
+        check_status_size(subject.get("statusSize"), "statusListCredential.credentialSubject.statusSize")?;
+        let encoded_list = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| {
+            field(
+                "statusListCredential.credentialSubject.encodedList",
+                "a string: 'u' + base64url (no padding) of a GZIP-compressed bitstring",
+            )
+        })?;
+        Ok(ListFields { id, purposes, encoded_list })
     }
-    let purposes = list_purposes(subject.get("statusPurpose"))?;
-    if !purposes.contains(&purpose) {
-        return Err(StatusError::PurposeMismatch {
-            entry: purpose.to_owned(),
-            list: purposes.into_iter().map(str::to_owned).collect(),
-        });
-    }
-    check_status_size(subject.get("statusSize"), "statusListCredential.credentialSubject.statusSize")?;
-    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| {
-        field(
-            "statusListCredential.credentialSubject.encodedList",
-            "a string: 'u' + base64url (no padding) of a GZIP-compressed bitstring",
-        )
-    })?;
-    let list = StatusList::decode(encoded)?;
-    let set = list.get(index)?;
-    Ok(Status { purpose: purpose.to_owned(), index, set })
 }
 
 fn field(field: &'static str, expected: &'static str) -> StatusError {

@@ -3,10 +3,11 @@
 //!
 //! Layout: `support` (running the binary, temporary rulebook copies, JSON access), then one module
 //! per area: `check` (readable, JSON, file/stdin, batch, bad input), `rulebook` (validate,
-//! list/show, matrix, uncertain, the `--rulebook` override), `robustness` (`--help`, conflicts,
-//! closed stdout).
+//! list/show, matrix, uncertain, the `--rulebook` override), `governance` (releases, endorsements,
+//! standing, comments, diff, impact), `robustness` (`--help`, conflicts, closed stdout).
 
 mod check;
+mod governance;
 mod robustness;
 mod rulebook;
 mod support;

@@ -6,7 +6,8 @@
 //!
 //! Layout: `support` (processes, temp dirs, HTTP, bounded waits), `schemas` (the DSP schemas),
 //! then one module per area: `by_hand` (the walkthrough), `law_and_policy`, `bad_input`,
-//! `tokens`, `protocol`, `data_and_api`, `durability`.
+//! `tokens`, `protocol`, `data_and_api`, `durability`, `credentials` (verifiable credentials,
+//! trust lists, revocation).
 
 #[path = "../shared/schemas.rs"]
 mod schemas;
@@ -14,6 +15,7 @@ mod support;
 
 mod bad_input;
 mod by_hand;
+mod credentials;
 mod data_and_api;
 mod durability;
 mod law_and_policy;

@@ -197,10 +197,16 @@ pub struct Served {
 impl Served {
     /// `dfft serve DIR --listen LISTEN`; waits for its `listening on URL` line.
     pub fn start(dir: &Path, listen: &str) -> Served {
+        Served::start_args(dir, listen, &[])
+    }
+
+    /// [`Served::start`] with more arguments (e.g. `--rulebook DIR`).
+    pub fn start_args(dir: &Path, listen: &str, extra: &[&str]) -> Served {
         static N: AtomicUsize = AtomicUsize::new(0);
         let log = dir.with_extension(format!("serve-{}.log", N.fetch_add(1, Ordering::Relaxed)));
         let mut child = Command::new(env!("CARGO_BIN_EXE_dfft"))
             .args(["serve", s(dir), "--listen", listen, "--log", "info"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("create the log"))

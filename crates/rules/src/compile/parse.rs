@@ -52,6 +52,9 @@ pub(super) fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Writ
                 Some(s) => sets.push((path.to_owned(), s)),
                 None => ok = false,
             },
+            // Read by the trust layer (accredited credential issuers), not by the law's compiler;
+            // it is still part of the release digest, so endorsing a release endorses the list.
+            "trust-list.toml" => {}
             _ if path.starts_with("jurisdictions/") => match parse_file::<JurisdictionFile>(file, out) {
                 Some(j) => jurisdictions.push((path.to_owned(), j)),
                 None => ok = false,
@@ -60,7 +63,7 @@ pub(super) fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Writ
                 file: path.to_owned(),
                 line: 1,
                 column: 1,
-                message: "unexpected file; a rulebook holds rulebook.toml, vocabulary.toml, countries.toml, sets.toml and jurisdictions/*.toml".into(),
+                message: "unexpected file; a rulebook holds rulebook.toml, vocabulary.toml, countries.toml, sets.toml, jurisdictions/*.toml and optionally trust-list.toml".into(),
             }),
         }
     }
