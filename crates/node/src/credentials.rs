@@ -257,6 +257,75 @@ async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Value, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trust::KeyPair;
+
+    fn checking<'a>(verifier: &'a Verifier, http: &'a reqwest::Client, trust_list: &'a TrustList) -> Checking<'a> {
+        let now = time::OffsetDateTime::from_unix_timestamp(1_790_000_000).expect("a time");
+        Checking { verifier, http, trust_list, now }
+    }
+
+    /// A holder's presentation of one credential from an issuer nobody accredited.
+    fn presentation(holder: &KeyPair, audience: &str, challenge: &str, now: OffsetDateTime) -> Value {
+        let issuer = KeyPair::from_seed(&[3; 32]);
+        let draft = trust::CredentialDraft {
+            id: "urn:uuid:00000000-0000-4000-8000-000000000001".into(),
+            issuer: issuer.public_key().to_did_key(),
+            subject: holder.public_key().to_did_key(),
+            claim: Claim::Certification { scheme: "apec-cbpr".into() },
+            valid_from: now - time::Duration::days(1),
+            valid_until: None,
+            status: vec![],
+        };
+        let vc = trust::issue(&draft, &issuer, &issuer.public_key().to_verification_method(), now).expect("issue");
+        let did = holder.public_key().to_did_key();
+        trust::present(holder, &did, &holder.public_key().to_verification_method(), &[vc], audience, challenge, now)
+            .expect("present")
+    }
+
+    #[tokio::test]
+    async fn presentations_for_another_audience_nonce_or_holder_refuse_the_request() {
+        let (verifier, http, list) =
+            (Verifier::new(&TrustConfig::default()), reqwest::Client::new(), TrustList::default());
+        let c = checking(&verifier, &http, &list);
+        let holder = KeyPair::from_seed(&[1; 32]);
+        let did = holder.public_key().to_did_key();
+        let vp = presentation(&holder, "http://p/dsp", "nonce-1", c.now);
+
+        let presented =
+            check_presentation(&c, &vp, "http://p/dsp", "nonce-1", &did).await.expect("a good presentation");
+        assert!(presented.certifications.is_empty(), "the issuer is not accredited");
+        assert!(presented.rejected[0].contains("not trusted"), "{:?}", presented.rejected);
+
+        let other_audience = check_presentation(&c, &vp, "http://q/dsp", "nonce-1", &did).await.expect_err("audience");
+        assert!(other_audience.contains("wrong-audience"), "{other_audience}");
+        let replayed = check_presentation(&c, &vp, "http://p/dsp", "nonce-2", &did).await.expect_err("challenge");
+        assert!(replayed.contains("wrong-challenge"), "{replayed}");
+        let someone_else = KeyPair::from_seed(&[2; 32]).public_key().to_did_key();
+        let stolen = check_presentation(&c, &vp, "http://p/dsp", "nonce-1", &someone_else).await.expect_err("holder");
+        assert!(stolen.contains("not-holder"), "{stolen}");
+        let mut forged = vp.clone();
+        forged["holder"] = Value::String(someone_else.clone());
+        let forged = check_presentation(&c, &forged, "http://p/dsp", "nonce-1", &someone_else).await.expect_err("sig");
+        assert!(forged.contains("presentation refused"), "{forged}");
+    }
+
+    #[tokio::test]
+    async fn an_accredited_issuers_certification_counts() {
+        let holder = KeyPair::from_seed(&[1; 32]);
+        let issuer = KeyPair::from_seed(&[3; 32]);
+        let list = TrustList::parse(&format!(
+            "[[issuer]]\ndid = \"{}\"\nname = \"Agent\"\naccredited = [\"certification:apec-cbpr\"]\n",
+            issuer.public_key().to_did_key()
+        ))
+        .expect("a trust list");
+        let (verifier, http) = (Verifier::new(&TrustConfig::default()), reqwest::Client::new());
+        let c = checking(&verifier, &http, &list);
+        let did = holder.public_key().to_did_key();
+        let vp = presentation(&holder, "http://p/dsp", "n", c.now);
+        let presented = check_presentation(&c, &vp, "http://p/dsp", "n", &did).await.expect("accepted");
+        assert_eq!(presented.certifications, vec!["apec-cbpr".to_owned()], "{presented:?}");
+        assert!(presented.rejected.is_empty(), "{presented:?}");
+    }
 
     #[test]
     fn the_cache_is_bounded_and_forgets_expired_entries() {

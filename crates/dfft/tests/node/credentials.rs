@@ -31,7 +31,7 @@ fn rulebook_trusting(tmp: &TempDir, issuer: &str) -> PathBuf {
     target
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read the rulebook") {
         let path = entry.expect("entry").path();
@@ -133,8 +133,12 @@ fn a_cbpr_certified_consumer_gets_japanese_personal_data_until_its_certificate_i
     verified.expect_code(OK);
     assert!(verified.stdout.starts_with("valid: apec-cbpr"), "{}", verified.stdout);
 
-    // Held and presented, it makes the flow lawful; the provider recorded why.
+    // Held, it travels in the one header `dfft token` prints, so a plain HTTP client presents it too.
+    assert_eq!(law_verdict(&cbpr), "conditional");
     cbpr.hold(&file);
+    assert_eq!(law_verdict(&cbpr), "allow", "the catalog's law view counts the presented certification");
+
+    // Presented in the negotiation, it makes the flow lawful; the provider recorded why.
     let run = cbpr.negotiate();
     run.expect_code(OK);
     let agreement = agreement_of(&run.stdout);
@@ -221,6 +225,20 @@ fn forged_expired_and_untrusted_credentials_are_not_counted_and_the_refusal_says
     assert!(cbpr.verify(&file).stdout.starts_with("invalid: suspended"), "{}", cbpr.verify(&file).stdout);
     dfft(&["vc", "revoke", s(&cbpr.agent.dir), "--id", &id, "--reinstate"]).expect_code(OK);
     cbpr.verify(&file).expect_code(OK);
+}
+
+/// What the provider's catalog says the law allows for the consumer and `customers`, asked with
+/// plain HTTP and the header `dfft token` prints.
+fn law_verdict(cbpr: &Cbpr) -> String {
+    let auth = cbpr.provider.token_from(&cbpr.consumer.dir);
+    let resp = post(&format!("{}/catalog/request", cbpr.provider.dsp()), Some(&auth), CATALOG_REQUEST);
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    let catalog = resp.json();
+    let dataset = catalog["dataset"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["@id"] == "customers"))
+        .unwrap_or_else(|| panic!("customers in {catalog:#}"));
+    dataset["https://w3id.org/dfft/ns#law"]["verdict"].as_str().expect("a verdict").to_owned()
 }
 
 fn clear_wallet(dir: &Path) {

@@ -18,6 +18,7 @@ mod by_hand;
 mod credentials;
 mod data_and_api;
 mod durability;
+mod governance;
 mod law_and_policy;
 mod protocol;
 mod tokens;
