@@ -178,7 +178,10 @@ pub fn verify(header_value: &str, audiences: &[&str], now_s: i64) -> Result<Clai
 
 fn decode_json<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T, Refused> {
     let bytes = B64.decode(part).map_err(|_| Refused(format!("token {what} is not base64url")))?;
-    serde_json::from_slice(&bytes).map_err(|e| Refused(format!("token {what} is not valid: {e}")))
+    // Duplicate keys are refused (the presentation inside is canonicalized to check its proof,
+    // and two readers must never see two different documents).
+    let value = trust::jcs::parse_slice(&bytes).map_err(|e| Refused(format!("token {what} is not valid JSON: {e}")))?;
+    serde_json::from_value(value).map_err(|e| Refused(format!("token {what} is not valid: {e}")))
 }
 
 /// Remembers the nonces of single-use tokens until they expire; refuses a second use.
@@ -258,6 +261,14 @@ mod tests {
         let forged = parts.join(".");
         assert!(verify(&format!("Bearer {forged}"), &["http://a/dsp"], 1010).expect_err("sig").0.contains("signature"));
         assert!(verify(&t, &["http://a/dsp"], 1010).expect_err("no bearer").0.contains("Bearer"));
+    }
+
+    #[test]
+    fn a_token_whose_claims_repeat_a_key_is_refused() {
+        let header = B64.encode(br#"{"alg":"EdDSA"}"#);
+        let claims = B64.encode(br#"{"iss":"did:key:z6Mk","iss":"x","aud":"a","iat":1,"exp":2,"jti":"j"}"#);
+        let refused = verify(&format!("Bearer {header}.{claims}.AAAA"), &["a"], 1).expect_err("duplicate");
+        assert!(refused.0.contains("duplicate") || refused.0.contains("repeat"), "{}", refused.0);
     }
 
     #[test]
