@@ -429,3 +429,87 @@ fn now() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
     now.replace_nanosecond(0).unwrap_or(now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> KeyPair {
+        KeyPair::from_seed(&[n; 32])
+    }
+
+    fn put(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the directory");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// The embedded rulebook written to a fresh directory, released effective 2026-01-01, with a
+    /// governance file needing the secretariat (key 1) and one government member (key 2 or 3).
+    fn release_dir(tag: &str) -> (PathBuf, PathBuf, Manifest) {
+        let dir = std::env::temp_dir().join(format!("dfft-release-cmd-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let sources = Sources::embedded();
+        for f in &sources.files {
+            put(&dir.join(&f.path), &f.text);
+        }
+        let version = Rulebook::from_sources(&sources).expect("valid").release.version;
+        let manifest = Manifest::new(&sources, "dfft rulebook", &version, "2026-01-01").expect("a release");
+        put(&dir.join(RELEASE_FILE), &manifest.to_json_pretty());
+        let did = |n: u8| key(n).public_key().to_did_key();
+        let config = format!(
+            "name = \"test governance\"\n\
+             [[member]]\ndid = \"{}\"\nname = \"Secretariat\"\nrole = \"secretariat\"\n\
+             [[member]]\ndid = \"{}\"\nname = \"Japan PPC\"\nrole = \"government\"\n\
+             [[member]]\ndid = \"{}\"\nname = \"Rwanda NCSA\"\nrole = \"government\"\n\
+             [threshold]\nsecretariat = 1\ngovernment = 1\n",
+            did(1),
+            did(2),
+            did(3)
+        );
+        let governance = dir.with_extension("governance.toml");
+        std::fs::write(&governance, config).expect("write the governance file");
+        (dir, governance, manifest)
+    }
+
+    fn endorse_as(dir: &Path, manifest: &Manifest, n: u8, role: Role) {
+        let at = trust::datetime::parse("2026-01-01T09:00:00Z").expect("a timestamp");
+        let document = governance::endorse(manifest, &key(n), role, at).expect("signed");
+        put(&dir.join(ENDORSEMENTS_DIR).join(format!("{n}.json")), &document.to_string());
+    }
+
+    #[test]
+    fn load_in_force_names_the_missing_endorsements_then_returns_the_rulebook() {
+        let (dir, governance, manifest) = release_dir("load");
+        endorse_as(&dir, &manifest, 1, Role::Secretariat);
+        let refused = load_in_force(&dir, &governance, "2026-06-01").expect_err("one government member short");
+        assert_eq!(refused.code, crate::exit::BAD_INPUT);
+        let message = refused.error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "rulebook release {} is not in force: missing 1 more government member (has 0 of 1; yet to endorse: \
+                 Japan PPC, Rwanda NCSA)",
+                manifest.version
+            )),
+            "{message}"
+        );
+
+        endorse_as(&dir, &manifest, 2, Role::Government);
+        let rulebook = load_in_force(&dir, &governance, "2026-06-01").unwrap_or_else(|f| panic!("{:#}", f.error));
+        assert_eq!(rulebook.release.version, manifest.version);
+
+        let early = load_in_force(&dir, &governance, "2025-12-31").expect_err("before the effective date");
+        assert!(
+            early.error.to_string().contains("not yet effective: it takes effect on 2026-01-01"),
+            "{:#}",
+            early.error
+        );
+
+        std::fs::write(dir.join("jurisdictions/JP.toml"), "# emptied\n").expect("write");
+        let changed = load_in_force(&dir, &governance, "2026-06-01").expect_err("a changed file");
+        let message = changed.error.to_string();
+        assert!(message.contains("is not in force: its files do not match release.json"), "{message}");
+        assert!(message.contains("jurisdictions/JP.toml changed since the release was made"), "{message}");
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_file(&governance);
+    }
+}
