@@ -138,6 +138,21 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
         }],
         "prohibition": [{"action": "distribute"}]
     });
+    // Berlin's offer: record ids pseudonymized for each recipient, birth years in decades, and the
+    // data sealed to the recipient's key.
+    let pseudonymized = json!({
+        "@id": "urn:dfft:offer:cardiology-outcomes:protected",
+        "@type": "Offer",
+        "permission": [{
+            "action": "use",
+            "duty": [
+                policy::pseudonymize(&["record_id"]),
+                policy::generalize("birth_year", "band:10").map_err(|e| anyhow!("{e}"))?,
+                policy::encrypt()
+            ]
+        }],
+        "prohibition": [{"action": "distribute"}]
+    });
     let datasets = [
         (
             "berlin",
@@ -146,7 +161,7 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
             &cardiology,
             "health",
             5000,
-            None,
+            Some(pseudonymized),
         ),
         (
             "kigali",
@@ -271,21 +286,26 @@ pub async fn transfer_row(
     let consumer = admin_of(base, ORGS[flow.consumer].key, &running[flow.consumer].url)?;
     let provider = &running[flow.provider];
     let out_file = base.join(ORGS[flow.consumer].key).join(format!("{}.csv", flow.dataset));
-    let received = match crate::transfer_cmd::pull(&consumer, agreement, &out_file, 30, false).await {
+    let me = NodeDir::open(&base.join(ORGS[flow.consumer].key)).map_err(Failure::failed)?;
+    let received = match crate::transfer_cmd::pull(&consumer, &me.key, agreement, &out_file, 30, false).await {
         Ok(received) => received,
         Err(refused) => return Ok(row("refused", refused.error.to_string())),
     };
     let provider_view = provider_transfer(base, provider, flow.provider).await?;
     let same = provider_view.as_deref() == Some(received.sha256.as_str());
-    Ok(row(
-        "transferred",
-        format!(
-            "agreed, {} bytes, sha256 {}… {}",
-            received.bytes,
-            &received.sha256[..12],
-            if same { "(both sides agree)" } else { "(HASHES DIFFER)" }
-        ),
-    ))
+    let mut why = format!(
+        "agreed, {} bytes, sha256 {}… {}",
+        received.bytes,
+        &received.sha256[..12],
+        if same { "(both sides agree)" } else { "(HASHES DIFFER)" }
+    );
+    if let Some(transforms) = &received.transforms {
+        why.push_str(&format!("; as the agreement requires: {transforms}"));
+        if received.sealed {
+            why.push_str("; opened with the consumer's key");
+        }
+    }
+    Ok(row("transferred", why))
 }
 
 pub fn admin_of(base: &Path, key: &str, url: &str) -> Result<Admin, Failure> {

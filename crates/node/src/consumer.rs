@@ -154,6 +154,7 @@ pub async fn transfer<S: Store + Clone>(
         version: 0,
         created_ms: now,
         updated_ms: now,
+        transforms: None,
     };
     let item = outbox_item(&pid, format!("{provider}/transfers/request"), message.to_value());
     node.store

@@ -86,6 +86,7 @@ pub fn check(rulebook: &rules::Rulebook, new: NewDataset) -> Result<DatasetRecor
         subjects: new.subjects,
         policy,
         created_ms: now_ms(),
+        compute: None,
     })
 }
 

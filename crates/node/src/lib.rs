@@ -29,6 +29,7 @@ pub mod credentials;
 pub mod data;
 pub mod datasets;
 pub mod decide;
+pub mod enforce;
 mod files;
 pub mod http;
 pub mod issuer;

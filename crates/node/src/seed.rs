@@ -28,6 +28,7 @@ pub async fn tck<S: Store>(node: &Node<S>, data_dir: &std::path::Path) -> Result
             subjects: 0,
             policy: json!({"@id": offer_id, "@type": "Offer", "permission": [{"action": "use"}]}),
             created_ms: now_ms(),
+            compute: None,
         }));
     }
     for agreement in &seeds.agreements {

@@ -126,6 +126,7 @@ pub async fn provider_first<S: Store + Clone>(
         version: 0,
         created_ms: now,
         updated_ms: now,
+        transforms: None,
     };
     node.store.commit(vec![Write::InsertTransfer(rec.clone())]).await.map_err(backend)?;
     react(
@@ -275,6 +276,14 @@ async fn own_steps<S: Store>(
     };
     let outcome = crate::provider::decide_transfer(node, &agreement, pid, caller).await?;
     if outcome.allowed {
+        // The bytes must be deliverable as agreed (transforms this node can apply, fields that exist).
+        if let Err(reason) = deliverable(node, &agreement).await {
+            return Ok(vec![Send::Terminate {
+                code: "cannot-deliver".into(),
+                reason,
+                decision: Some(Box::new(outcome.record)),
+            }]);
+        }
         inc(&node.metrics.decisions_allowed);
         node.store.commit(vec![Write::InsertDecision(outcome.record)]).await?;
         Ok(vec![Send::Start])
@@ -286,6 +295,35 @@ async fn own_steps<S: Store>(
             decision: Some(Box::new(outcome.record)),
         }])
     }
+}
+
+/// Data address properties: what the provider does to the bytes, and how they are encrypted.
+pub const TRANSFORMS_PROPERTY: &str = "https://w3id.org/dfft/ns#transforms";
+pub const ENCRYPTION_PROPERTY: &str = "https://w3id.org/dfft/ns#encryption";
+
+/// What the transfer's bytes go through, in words, and whether they are sealed to the consumer.
+async fn delivery_words<S: Store>(node: &Node<S>, rec: &TransferRecord) -> Option<(Vec<String>, bool)> {
+    let agreement = node.store.agreement(&rec.agreement_id).await.ok()??;
+    let dataset = node.store.dataset(&agreement.dataset_id).await.ok()??;
+    let delivery = crate::enforce::delivery_for(&node.key, &agreement, &dataset).ok()?;
+    (!delivery.is_plain()).then(|| (delivery.describe(), delivery.encrypt_to.is_some()))
+}
+
+/// Whether the agreement's transforms can be applied to the dataset's data.
+async fn deliverable<S: Store>(node: &Node<S>, agreement: &store::AgreementRecord) -> Result<(), String> {
+    let dataset = node
+        .store
+        .dataset(&agreement.dataset_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("dataset '{}' is gone", agreement.dataset_id))?;
+    let delivery = crate::enforce::delivery_for(&node.key, agreement, &dataset)?;
+    if delivery.plan.is_identity() {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(move || crate::enforce::check(&delivery, &dataset.file))
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 /// Sends one transfer message (state, records and outbox committed together), then delivers it.
@@ -310,9 +348,16 @@ pub async fn send<S: Store>(node: &Node<S>, pid: &str, step: Send) -> Result<(),
                     let token = crate::random::token();
                     next.token_sha256 = Some(crate::random::sha256_hex(token.as_bytes()));
                     next.token_expires_ms = Some(now_ms() + DATA_TOKEN_LIFETIME_MS);
-                    let address = DataAddress::new(HTTP_ENDPOINT_TYPE, format!("{}/data/{}", node.base_url, rec.pid))
-                        .with_property("authorization", format!("Bearer {token}"))
-                        .with_property("authType", "bearer");
+                    let mut address =
+                        DataAddress::new(HTTP_ENDPOINT_TYPE, format!("{}/data/{}", node.base_url, rec.pid))
+                            .with_property("authorization", format!("Bearer {token}"))
+                            .with_property("authType", "bearer");
+                    if let Some(words) = delivery_words(node, &rec).await {
+                        address = address.with_property(TRANSFORMS_PROPERTY, words.0.join("; "));
+                        if words.1 {
+                            address = address.with_property(ENCRYPTION_PROPERTY, "dfft-seal/1");
+                        }
+                    }
                     // The token is only in the message; the record keeps its digest.
                     let mut stored = serde_json::to_value(&address).unwrap_or(Value::Null);
                     if let Some(props) = stored.get_mut("endpointProperties").and_then(Value::as_array_mut) {

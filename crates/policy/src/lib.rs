@@ -31,6 +31,12 @@
 //! violated ([`Facts::violated_duties`]) deactivates its permission. A policy-level `obligation`
 //! is in force for its assignee whatever the action; its constraints are the duty's terms.
 //!
+//! dfft's duties ([`Duty`], built by [`delete_after`], [`pseudonymize`], [`drop_fields`],
+//! [`generalize`], [`exclude`], [`k_anonymity`], [`encrypt`], [`no_onward_transfer`]) include the
+//! transforms the data plane applies to the bytes before they leave. Those are read strictly: a
+//! transform duty with a term the plane would have to guess at makes the policy a
+//! [`PolicyError`].
+//!
 //! Pure: no IO, no clock — `now` is a fact. Malformed policies are [`PolicyError`]s naming the
 //! JSON path and what would be accepted. The public ODRL evaluator test suite runs in
 //! `tests/odrl_suite.rs`.
@@ -71,7 +77,10 @@ mod report;
 pub mod vocab;
 mod xsd;
 
-pub use duty::{default_offer, delete_after, no_onward_transfer, pseudonymize, without_target, Duty};
+pub use duty::{
+    default_offer, delete_after, drop_fields, encrypt, exclude, generalize, k_anonymity, no_onward_transfer,
+    pseudonymize, without_target, Duty,
+};
 pub use facts::Facts;
 pub use model::{
     Atomic, Conflict, Constraint, DutyRule, Logical, LogicalOp, Policy, PolicyError, Right, Rule, RuleKind,

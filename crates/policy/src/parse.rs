@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::duty::Duty;
 use crate::model::*;
 use crate::vocab::{compact, LeftOperand, Operator, XSD};
 use crate::xsd::{parse_duration, parse_when};
@@ -150,6 +151,15 @@ fn parse_rule(kind: RuleKind, rule: &Value, path: &str, defaults: &Defaults) -> 
             duties.push(parse_duty(duty, &format!("{path}.{key}[{i}]"))?);
         }
     }
+    let constraints = parse_constraints(object, path)?;
+    if kind == RuleKind::Obligation {
+        // An obligation is a duty too: its constraints are the duty's terms.
+        for action in &actions {
+            let body =
+                DutyRule { id: None, path: path.to_owned(), action: action.clone(), constraints: constraints.clone() };
+            Duty::parse(&body)?;
+        }
+    }
     Ok(Rule {
         kind,
         id: id_of(object),
@@ -157,7 +167,7 @@ fn parse_rule(kind: RuleKind, rule: &Value, path: &str, defaults: &Defaults) -> 
         actions,
         target: party("target", &defaults.target)?,
         assignee: party("assignee", &defaults.assignee)?,
-        constraints: parse_constraints(object, path)?,
+        constraints,
         duties,
     })
 }
@@ -170,12 +180,16 @@ fn parse_duty(duty: &Value, path: &str) -> Result<DutyRule, PolicyError> {
     if actions.len() > 1 {
         return Err(error(path, "a duty has exactly one action"));
     }
-    Ok(DutyRule {
+    let rule = DutyRule {
         id: id_of(object),
         path: path.to_owned(),
         action: actions.remove(0),
         constraints: parse_constraints(object, path)?,
-    })
+    };
+    // A malformed transform duty (e.g. an unknown granularity) is refused here, with its path,
+    // rather than read as some other duty later.
+    Duty::parse(&rule)?;
+    Ok(rule)
 }
 
 fn parse_constraints(object: &Map<String, Value>, path: &str) -> Result<Vec<Constraint>, PolicyError> {

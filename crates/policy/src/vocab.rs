@@ -16,8 +16,26 @@ pub const CERTIFICATION: &str = "https://w3id.org/dfft/ns#certification";
 pub const PSEUDONYMIZE: &str = "https://w3id.org/dfft/ns#pseudonymize";
 /// The dfft duty action: do not pass the data on to anyone else.
 pub const NO_ONWARD_TRANSFER: &str = "https://w3id.org/dfft/ns#noOnwardTransfer";
+/// The dfft duty action: remove the listed fields before the data leaves.
+pub const DROP: &str = "https://w3id.org/dfft/ns#drop";
+/// The dfft duty action: coarsen one field (dates to year or month, numbers to bands, text to a
+/// prefix).
+pub const GENERALIZE: &str = "https://w3id.org/dfft/ns#generalize";
+/// The dfft duty action: leave out the rows whose field has one of the listed values.
+pub const EXCLUDE: &str = "https://w3id.org/dfft/ns#exclude";
+/// The dfft duty action: suppress rows whose quasi-identifier group has fewer than k rows.
+pub const K_ANONYMITY: &str = "https://w3id.org/dfft/ns#kAnonymity";
+/// The dfft duty action: encrypt the data to the recipient's key.
+pub const ENCRYPT: &str = "https://w3id.org/dfft/ns#encrypt";
 /// The dfft left operand naming the fields a duty applies to (used in duty constraints).
 pub const FIELD: &str = "https://w3id.org/dfft/ns#field";
+/// The dfft left operand for how coarse a generalization is: `year`, `month`, `band:<width>` or
+/// `prefix:<n>`.
+pub const GRANULARITY: &str = "https://w3id.org/dfft/ns#granularity";
+/// The dfft left operand for the values a duty names (the rows `dfft:exclude` leaves out).
+pub const VALUE: &str = "https://w3id.org/dfft/ns#value";
+/// The dfft left operand for k in k-anonymity (an xsd:integer).
+pub const K: &str = "https://w3id.org/dfft/ns#k";
 
 /// A name in the form this crate reports and compares: ODRL terms compact (`use`, `spatial`),
 /// dfft terms with the `dfft:` prefix, other IRIs as given. Accepts `odrl:x`, the full ODRL IRI,
@@ -211,7 +229,12 @@ fn included_in(action: &str) -> Option<&'static str> {
         | "watermark"
         | "write"
         | "dfft:pseudonymize"
-        | "dfft:noOnwardTransfer" => "use",
+        | "dfft:noOnwardTransfer"
+        | "dfft:drop"
+        | "dfft:generalize"
+        | "dfft:exclude"
+        | "dfft:kAnonymity"
+        | "dfft:encrypt" => "use",
         _ => return None,
     })
 }

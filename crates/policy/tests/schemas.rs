@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jsonschema::{Draft, Retrieve, Uri, Validator};
-use policy::{default_offer, delete_after, evaluate, no_onward_transfer, pseudonymize, without_target, Duty, Facts};
+use policy::{
+    default_offer, delete_after, drop_fields, encrypt, evaluate, exclude, generalize, k_anonymity, no_onward_transfer,
+    pseudonymize, without_target, Duty, Facts,
+};
 use serde_json::{json, Value};
 use time::macros::datetime;
 
@@ -73,6 +76,13 @@ fn duties() -> Vec<Value> {
         pseudonymize(&["name", "email"]),
         pseudonymize(&[]),
         no_onward_transfer(),
+        drop_fields(&["email", "phone"]).unwrap_or_default(),
+        generalize("birth_date", "year").unwrap_or_default(),
+        generalize("age", "band:10").unwrap_or_default(),
+        generalize("postcode", "prefix:3").unwrap_or_default(),
+        exclude("subject_id", &["S-17", "S-42"]).unwrap_or_default(),
+        k_anonymity(5, &["age", "postcode"]).unwrap_or_default(),
+        encrypt(),
     ]
 }
 

@@ -11,6 +11,9 @@
 //!   batch fails with [`StoreError::Conflict`] (optimistic concurrency: two messages for the same
 //!   process cannot both win). A successful update stores `version + 1`.
 //! - Inserting an id that exists fails with [`StoreError::Duplicate`].
+//! - A differentially private query is charged with [`Write::ChargeQuery`]: the budget check and
+//!   the insert happen inside the batch, against everything committed before it and earlier in
+//!   it, so concurrent queries can never spend more ε than the budget ([`StoreError::OverBudget`]).
 //! - Only this crate knows SQL.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -21,7 +24,8 @@ mod sqlite;
 use std::future::Future;
 
 pub use records::{
-    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, Side, TransferRecord, Write,
+    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, QueryRecord, Side, TransferRecord,
+    Write,
 };
 pub use sqlite::SqliteStore;
 
@@ -34,6 +38,9 @@ pub enum StoreError {
     Duplicate { table: &'static str, id: String },
     /// An update named a record that does not exist.
     Missing { table: &'static str, id: String },
+    /// A query would take the consumer's ε on the dataset past its budget. The amounts are
+    /// decimal text (rounded to 9 places) so the error stays comparable.
+    OverBudget { consumer: String, dataset: String, spent: String, budget: String, needed: String },
     /// The backend failed (disk, corruption, closed): the message says what happened.
     Backend(String),
 }
@@ -44,6 +51,11 @@ impl std::fmt::Display for StoreError {
             StoreError::Conflict { table, id } => write!(f, "{table} '{id}' was changed concurrently; read it again"),
             StoreError::Duplicate { table, id } => write!(f, "{table} '{id}' already exists"),
             StoreError::Missing { table, id } => write!(f, "{table} '{id}' does not exist"),
+            StoreError::OverBudget { consumer, dataset, spent, budget, needed } => write!(
+                f,
+                "privacy budget exhausted for {consumer} on dataset '{dataset}': ε {spent} of {budget} spent, \
+                 this query needs {needed}"
+            ),
             StoreError::Backend(message) => write!(f, "storage failed: {message}"),
         }
     }
@@ -90,6 +102,16 @@ pub trait Store: Send + Sync + 'static {
         process: Option<&str>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<DecisionRecord>>> + Send;
+
+    /// The ε this consumer has spent on this dataset so far (0 if none).
+    fn epsilon_spent(&self, consumer: &str, dataset_id: &str) -> impl Future<Output = Result<f64>> + Send;
+    /// Queries, newest first, at most `limit`; only those on `dataset_id` and by `consumer` when given.
+    fn queries(
+        &self,
+        dataset_id: Option<&str>,
+        consumer: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<QueryRecord>>> + Send;
 
     /// Outbox items whose `next_attempt_ms` is at or before `now_ms` and that are not done,
     /// oldest first, at most `limit`.

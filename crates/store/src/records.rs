@@ -1,7 +1,8 @@
 //! The records a node keeps. Plain data: the node decides what they mean.
 //!
 //! Times are milliseconds since the Unix epoch (UTC). JSON values hold protocol documents as
-//! they were sent or received (offers, agreements, data addresses, decision reports).
+//! they were sent or received (offers, agreements, data addresses, decision reports), or what the
+//! node's data plane shapes (compute settings, transforms applied, query answers).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -39,6 +40,11 @@ pub struct DatasetRecord {
     /// The ODRL offer (`@type: Offer`) published for it.
     pub policy: Value,
     pub created_ms: i64,
+    /// When set, the dataset is compute-only: its raw rows never leave the node, consumers only
+    /// get differentially private answers. Holds the compute settings (schema, per-consumer ε
+    /// budget) as the node shapes them.
+    #[serde(default)]
+    pub compute: Option<Value>,
 }
 
 /// One contract negotiation, as this node sees it.
@@ -114,6 +120,10 @@ pub struct TransferRecord {
     pub version: i64,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// What the data plane did to the bytes it served (provider) or received (consumer):
+    /// transforms, counts, encryption, as the node records them.
+    #[serde(default)]
+    pub transforms: Option<Value>,
 }
 
 /// A decision taken by the node, with its explanation.
@@ -136,6 +146,23 @@ pub struct DecisionRecord {
     /// The full rulebook report (basis, options, obligations, explanation).
     pub report: Value,
     pub rulebook_digest: String,
+}
+
+/// One differentially private query: answered (provider) or asked (consumer). On the provider
+/// its ε counts against the consumer's budget on the dataset (see [`Write::ChargeQuery`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryRecord {
+    pub id: String,
+    pub at_ms: i64,
+    /// The consumer who asked (a DID).
+    pub consumer: String,
+    pub dataset_id: String,
+    /// The query as asked.
+    pub query: String,
+    /// The privacy loss it cost (finite, not negative).
+    pub epsilon: f64,
+    /// The noisy answer given.
+    pub answer: Value,
 }
 
 /// A message to deliver to a peer, retried with backoff until delivered or given up.
@@ -178,5 +205,15 @@ pub enum Write {
         next_attempt_ms: i64,
         status: String,
         last_error: Option<String>,
+    },
+    /// Records a query if the consumer can still afford it: the ε already spent by
+    /// (`record.consumer`, `record.dataset_id`) plus `record.epsilon` must not exceed `budget`
+    /// (with a tolerance of 1e-9 for float sums), else the batch fails with `OverBudget`. The
+    /// check and the insert are one step of the batch, so concurrent charges never overspend.
+    /// Fails with `Duplicate` if the id exists (before the budget is looked at); an epsilon that
+    /// is negative or not finite, or a NaN budget, fails the batch.
+    ChargeQuery {
+        record: QueryRecord,
+        budget: f64,
     },
 }

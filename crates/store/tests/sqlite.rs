@@ -62,6 +62,8 @@ fn everything() -> Vec<Write> {
         Write::InsertDecision(bare_decision("d-2", 2)),
         Write::EnqueueOutbox(full_outbox("o-1", 1_000)),
         Write::EnqueueOutbox(bare_outbox("o-2", 2_000)),
+        Write::ChargeQuery { record: query("q-1", "did:key:z6MkA", "ds-1", 0.5, 1), budget: 1.0 },
+        Write::ChargeQuery { record: query("q-2", "did:key:z6MkB", "ds-1", 0.25, 2), budget: 1.0 },
     ]
 }
 
@@ -86,6 +88,14 @@ async fn reopen_keeps_everything() {
     let decisions = store.decisions(None, 10).await;
     assert_eq!(decisions, Ok(vec![bare_decision("d-2", 2), full_decision("d-1", "n-1", 1)]));
     assert_eq!(store.pending_outbox().await, Ok(vec![full_outbox("o-1", 1_000), bare_outbox("o-2", 2_000)]));
+    let queries = store.queries(None, None, 10).await;
+    let q1 = query("q-1", "did:key:z6MkA", "ds-1", 0.5, 1);
+    assert_eq!(queries, Ok(vec![query("q-2", "did:key:z6MkB", "ds-1", 0.25, 2), q1.clone()]));
+    // Budgets carry on too.
+    let refused = store
+        .commit(vec![Write::ChargeQuery { record: query("q-3", &q1.consumer, "ds-1", 0.6, 3), budget: 1.0 }])
+        .await;
+    assert!(matches!(refused, Err(StoreError::OverBudget { .. })), "{refused:?}");
     // Versions carry on from where they were.
     let stale = Write::UpdateNegotiation(full_negotiation("n-2", 2));
     let conflict = StoreError::Conflict { table: "negotiations", id: "n-2".to_owned() };
@@ -99,7 +109,7 @@ async fn schema_is_versioned_and_wal() {
     assert_eq!(store.commit(everything()).await, Ok(()));
     let conn = rusqlite::Connection::open(dir.db()).expect("open directly");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version");
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("journal_mode");
     assert_eq!(mode, "wal");
     drop(store);
@@ -117,6 +127,132 @@ async fn schema_is_versioned_and_wal() {
     }
 }
 
+/// The schema as migrations 1 and 2 left it (before the data plane), as an older build wrote it.
+const SCHEMA_V2: &str = "
+    CREATE TABLE datasets (id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, file TEXT NOT NULL,
+        format TEXT NOT NULL, categories TEXT NOT NULL, subjects INTEGER NOT NULL, policy TEXT NOT NULL,
+        created_ms INTEGER NOT NULL);
+    CREATE TABLE negotiations (pid TEXT PRIMARY KEY NOT NULL, side TEXT NOT NULL, peer_pid TEXT, peer_address TEXT,
+        peer_id TEXT, dataset_id TEXT NOT NULL, offer TEXT NOT NULL, state TEXT NOT NULL, agreement_id TEXT,
+        terms TEXT NOT NULL, reason TEXT, version INTEGER NOT NULL, created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL);
+    CREATE INDEX negotiations_created ON negotiations (created_ms);
+    CREATE TABLE agreements (id TEXT PRIMARY KEY NOT NULL, side TEXT NOT NULL, negotiation_pid TEXT NOT NULL,
+        dataset_id TEXT NOT NULL, provider_id TEXT NOT NULL, consumer_id TEXT NOT NULL, agreement TEXT NOT NULL,
+        obligations TEXT NOT NULL, decision_id TEXT, created_ms INTEGER NOT NULL);
+    CREATE INDEX agreements_created ON agreements (created_ms);
+    CREATE TABLE transfers (pid TEXT PRIMARY KEY NOT NULL, side TEXT NOT NULL, peer_pid TEXT, peer_address TEXT,
+        peer_id TEXT, agreement_id TEXT NOT NULL, format TEXT NOT NULL, state TEXT NOT NULL, data_address TEXT,
+        token_sha256 TEXT, token_expires_ms INTEGER, content_sha256 TEXT, bytes INTEGER, reason TEXT,
+        version INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+    CREATE INDEX transfers_created ON transfers (created_ms);
+    CREATE INDEX transfers_token ON transfers (token_sha256) WHERE token_sha256 IS NOT NULL;
+    CREATE TABLE decisions (id TEXT PRIMARY KEY NOT NULL, at_ms INTEGER NOT NULL, process TEXT, stage TEXT NOT NULL,
+        flow TEXT NOT NULL, verdict TEXT NOT NULL, policy TEXT NOT NULL, allowed INTEGER NOT NULL,
+        report TEXT NOT NULL, rulebook_digest TEXT NOT NULL);
+    CREATE INDEX decisions_at ON decisions (at_ms);
+    CREATE INDEX decisions_process ON decisions (process, at_ms);
+    CREATE TABLE outbox (id TEXT PRIMARY KEY NOT NULL, process TEXT NOT NULL, target TEXT NOT NULL,
+        body TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL, status TEXT NOT NULL,
+        last_error TEXT, created_ms INTEGER NOT NULL);
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_ms);
+    CREATE INDEX transfers_agreement ON transfers (agreement_id, created_ms);
+    PRAGMA user_version = 2;";
+
+/// JSON text of a fixture field, as the store writes it.
+fn text(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("serialize a fixture field")
+}
+
+/// Writes a schema-2 database holding one dataset, one transfer and one negotiation, with raw SQL.
+fn create_v2(path: &Path) {
+    let conn = rusqlite::Connection::open(path).expect("create a v2 database");
+    conn.execute_batch(SCHEMA_V2).expect("the v2 schema");
+    let d = dataset("ds-old", 1);
+    conn.execute(
+        "INSERT INTO datasets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![d.id, d.title, d.file, d.format, text(&d.categories), d.subjects as i64, text(&d.policy), 1],
+    )
+    .expect("a v2 dataset");
+    let t = full_transfer("t-old", 1);
+    conn.execute(
+        "INSERT INTO transfers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        rusqlite::params![
+            t.pid,
+            "provider",
+            t.peer_pid,
+            t.peer_address,
+            t.peer_id,
+            t.agreement_id,
+            t.format,
+            t.state,
+            t.data_address.as_ref().map(text),
+            t.token_sha256,
+            t.token_expires_ms,
+            t.content_sha256,
+            t.bytes.map(|b| b as i64),
+            t.reason,
+            t.version,
+            t.created_ms,
+            t.updated_ms,
+        ],
+    )
+    .expect("a v2 transfer");
+    let n = bare_negotiation("n-old", 1);
+    conn.execute(
+        "INSERT INTO negotiations VALUES (?1, 'consumer', NULL, NULL, NULL, ?2, ?3, ?4, NULL, ?5, NULL, 0, 1, 1)",
+        rusqlite::params![n.pid, n.dataset_id, text(&n.offer), n.state, text(&n.terms)],
+    )
+    .expect("a v2 negotiation");
+}
+
+/// A database written by the previous schema opens, migrates to the data plane's schema and keeps
+/// every row: the new columns read as absent, and the new writes work on old records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_2_databases_migrate_with_their_rows() {
+    let dir = TempDir::new("migrate");
+    create_v2(&dir.db());
+    let store = open(&dir.db());
+    let conn = rusqlite::Connection::open(dir.db()).expect("open directly");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version");
+    assert_eq!(version, 3);
+    let index: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'queries_budget'", [], |r| {
+            r.get(0)
+        })
+        .expect("sqlite_master");
+    assert_eq!(index, 1);
+
+    let old_dataset = store::DatasetRecord { compute: None, ..dataset("ds-old", 1) };
+    assert_eq!(store.dataset("ds-old").await, Ok(Some(old_dataset.clone())));
+    let old_transfer = store::TransferRecord { transforms: None, ..full_transfer("t-old", 1) };
+    assert_eq!(store.transfer("t-old").await, Ok(Some(old_transfer.clone())));
+    assert_eq!(store.negotiation("n-old").await, Ok(Some(bare_negotiation("n-old", 1))));
+    assert_eq!(store.queries(None, None, 10).await, Ok(vec![]));
+
+    // Old records take the new fields; new records and queries go in beside them.
+    let transforms = Some(serde_json::json!({"applied": ["drop:email"]}));
+    let updated = store::TransferRecord { transforms: transforms.clone(), ..old_transfer };
+    let record = query("q-1", "did:key:z6MkA", "ds-old", 0.5, 2);
+    let batch = vec![
+        Write::UpdateTransfer(updated.clone()),
+        Write::InsertDataset(dataset("ds-new", 2)),
+        Write::ChargeQuery { record: record.clone(), budget: 1.0 },
+    ];
+    assert_eq!(store.commit(batch).await, Ok(()));
+    assert_eq!(store.transfer("t-old").await, Ok(Some(store::TransferRecord { version: 1, ..updated })));
+    assert_eq!(store.datasets().await, Ok(vec![dataset("ds-new", 2), old_dataset]));
+    assert_eq!(store.epsilon_spent("did:key:z6MkA", "ds-old").await, Ok(0.5));
+    assert_eq!(store.queries(Some("ds-old"), None, 10).await, Ok(vec![record]));
+    drop(store);
+
+    // Reopening finds the work done.
+    let store = open(&dir.db());
+    assert_eq!(store.datasets().await.map(|d| d.len()), Ok(2));
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version");
+    assert_eq!(version, 3);
+}
+
 /// Corrupts one column of one row behind the store's back, then reads it through the store.
 async fn corrupt(store: &SqliteStore, conn: &rusqlite::Connection, sql: &str, table: &str, column: &str) {
     conn.execute(sql, []).expect("corrupt a row");
@@ -129,6 +265,7 @@ async fn corrupt(store: &SqliteStore, conn: &rusqlite::Connection, sql: &str, ta
             store.transfer_by_token(&token).await.map(|_| ())
         }
         "decisions" => store.decisions(Some("n-1"), 10).await.map(|_| ()),
+        "queries" => store.queries(Some("ds-1"), None, 10).await.map(|_| ()),
         _ => store.due_outbox(i64::MAX, 10).await.map(|_| ()),
     };
     match result {
@@ -148,15 +285,19 @@ async fn corrupt_rows_are_errors_naming_table_and_column() {
     let cases = [
         ("UPDATE datasets SET categories = '[1, 2]' WHERE id = 'ds-1'", "datasets", "categories"),
         ("UPDATE datasets SET categories = '[]', subjects = -1 WHERE id = 'ds-1'", "datasets", "subjects"),
+        ("UPDATE datasets SET subjects = 1, compute = '{\"schema\"' WHERE id = 'ds-1'", "datasets", "compute"),
         ("UPDATE negotiations SET offer = '{not json' WHERE pid = 'n-1'", "negotiations", "offer"),
         ("UPDATE negotiations SET offer = '{}', side = 'sideways' WHERE pid = 'n-1'", "negotiations", "side"),
         ("UPDATE negotiations SET side = 'provider', version = 'abc' WHERE pid = 'n-1'", "negotiations", "version"),
         ("UPDATE agreements SET obligations = '' WHERE id = 'a-2'", "agreements", "obligations"),
         ("UPDATE transfers SET bytes = -5 WHERE pid = 't-1'", "transfers", "bytes"),
         ("UPDATE transfers SET bytes = NULL, data_address = 'nope' WHERE pid = 't-1'", "transfers", "data_address"),
+        ("UPDATE transfers SET data_address = NULL, transforms = '[' WHERE pid = 't-1'", "transfers", "transforms"),
         ("UPDATE decisions SET allowed = 'maybe' WHERE id = 'd-1'", "decisions", "allowed"),
         ("UPDATE outbox SET attempts = -1 WHERE id = 'o-1'", "outbox", "attempts"),
         ("UPDATE outbox SET attempts = 1, body = 'x' WHERE id = 'o-1'", "outbox", "body"),
+        ("UPDATE queries SET epsilon = 'lots' WHERE id = 'q-2'", "queries", "epsilon"),
+        ("UPDATE queries SET epsilon = 0.25, answer = '{' WHERE id = 'q-2'", "queries", "answer"),
     ];
     for (sql, table, column) in cases {
         corrupt(&store, &conn, sql, table, column).await;

@@ -224,6 +224,13 @@ impl KeyPair {
         PublicKey(self.signing.verifying_key())
     }
 
+    /// The X25519 (key agreement) secret of this same key, as `did:key` derives its
+    /// `keyAgreement` key: the lower half of SHA-512(seed), unclamped (X25519 clamps on use). Its
+    /// public key is this key's Ed25519 point in Montgomery form. Treat it as the secret it is.
+    pub fn x25519_secret(&self) -> [u8; 32] {
+        self.signing.to_scalar_bytes()
+    }
+
     /// Signs a message (RFC 8032 Ed25519, deterministic).
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()

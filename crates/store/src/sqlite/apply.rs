@@ -3,8 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Params};
 use serde::Serialize;
 
-use super::backend;
-use crate::{Result, StoreError, Write};
+use super::{backend, read};
+use crate::{QueryRecord, Result, StoreError, Write};
 
 pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
     match write {
@@ -14,8 +14,8 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 conn,
                 T,
                 &d.id,
-                "INSERT INTO datasets (id, title, file, format, categories, subjects, policy, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO datasets (id, title, file, format, categories, subjects, policy, created_ms, compute)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
                 params![
                     d.id,
                     d.title,
@@ -25,6 +25,7 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                     unsigned(T, "subjects", d.subjects)?,
                     json(T, "policy", &d.policy)?,
                     d.created_ms,
+                    d.compute.as_ref().map(|v| json(T, "compute", v)).transpose()?,
                 ],
             )
         }
@@ -114,8 +115,8 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 &t.pid,
                 "INSERT INTO transfers (pid, side, peer_pid, peer_address, peer_id, agreement_id, format, state,
                      data_address, token_sha256, token_expires_ms, content_sha256, bytes, reason, version,
-                     created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                     created_ms, updated_ms, transforms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                  ON CONFLICT (pid) DO NOTHING",
                 params![
                     t.pid,
@@ -135,6 +136,7 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                     t.version,
                     t.created_ms,
                     t.updated_ms,
+                    t.transforms.as_ref().map(|v| json(T, "transforms", v)).transpose()?,
                 ],
             )
         }
@@ -147,7 +149,8 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 &t.pid,
                 "UPDATE transfers SET side = ?3, peer_pid = ?4, peer_address = ?5, peer_id = ?6, agreement_id = ?7,
                      format = ?8, state = ?9, data_address = ?10, token_sha256 = ?11, token_expires_ms = ?12,
-                     content_sha256 = ?13, bytes = ?14, reason = ?15, updated_ms = ?16, version = version + 1
+                     content_sha256 = ?13, bytes = ?14, reason = ?15, updated_ms = ?16, transforms = ?17,
+                     version = version + 1
                  WHERE pid = ?1 AND version = ?2",
                 params![
                     t.pid,
@@ -166,6 +169,7 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                     t.bytes.map(|b| unsigned(T, "bytes", b)).transpose()?,
                     t.reason,
                     t.updated_ms,
+                    t.transforms.as_ref().map(|v| json(T, "transforms", v)).transpose()?,
                 ],
             )
         }
@@ -223,7 +227,49 @@ pub(super) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             }
             Ok(())
         }
+        Write::ChargeQuery { record, budget } => charge_query(conn, record, *budget),
     }
+}
+
+/// How far a sum of ε may exceed the budget and still fit: float sums of amounts that add up to
+/// the budget exactly (ten times 0.1) can land a rounding error above it.
+const BUDGET_TOLERANCE: f64 = 1e-9;
+
+/// Inserts a query if its consumer can still afford it on its dataset. The insert comes first so
+/// an existing id is `Duplicate` whatever the budget; an `OverBudget` after it fails the batch,
+/// whose savepoint takes the row back out.
+fn charge_query(conn: &Connection, q: &QueryRecord, budget: f64) -> Result<()> {
+    const T: &str = "queries";
+    if !q.epsilon.is_finite() || q.epsilon < 0.0 {
+        return Err(StoreError::Backend(format!("{T}.epsilon: {} is not a finite, non-negative number", q.epsilon)));
+    }
+    if budget.is_nan() {
+        return Err(StoreError::Backend(format!("{T} '{}': the budget is not a number", q.id)));
+    }
+    let spent = read::epsilon_spent(conn, &q.consumer, &q.dataset_id)?;
+    insert(
+        conn,
+        T,
+        &q.id,
+        "INSERT INTO queries (id, at_ms, consumer, dataset_id, query, epsilon, answer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+        params![q.id, q.at_ms, q.consumer, q.dataset_id, q.query, q.epsilon, json(T, "answer", &q.answer)?],
+    )?;
+    if spent + q.epsilon > budget + BUDGET_TOLERANCE {
+        return Err(StoreError::OverBudget {
+            consumer: q.consumer.clone(),
+            dataset: q.dataset_id.clone(),
+            spent: decimal(spent),
+            budget: decimal(budget),
+            needed: decimal(q.epsilon),
+        });
+    }
+    Ok(())
+}
+
+/// An amount of ε as text, rounded to 9 decimal places (`0.30000000000000004` reads `0.3`).
+fn decimal(value: f64) -> String {
+    format!("{}", (value * 1e9).round() / 1e9)
 }
 
 fn execute(conn: &Connection, table: &'static str, sql: &str, params: impl Params) -> Result<usize> {

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rusqlite::Connection;
 
 use crate::{
-    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, Result, Store, StoreError,
-    TransferRecord, Write,
+    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, QueryRecord, Result, Store,
+    StoreError, TransferRecord, Write,
 };
 
 pub use write::CommitStats;
@@ -173,6 +173,21 @@ impl Store for SqliteStore {
         self.read(move |conn| read::decisions(conn, process.as_deref(), limit(n)))
     }
 
+    fn epsilon_spent(&self, consumer: &str, dataset_id: &str) -> impl Future<Output = Result<f64>> + Send {
+        let (consumer, dataset_id) = (consumer.to_owned(), dataset_id.to_owned());
+        self.read(move |conn| read::epsilon_spent(conn, &consumer, &dataset_id))
+    }
+
+    fn queries(
+        &self,
+        dataset_id: Option<&str>,
+        consumer: Option<&str>,
+        n: usize,
+    ) -> impl Future<Output = Result<Vec<QueryRecord>>> + Send {
+        let (dataset_id, consumer) = (dataset_id.map(str::to_owned), consumer.map(str::to_owned));
+        self.read(move |conn| read::queries(conn, dataset_id.as_deref(), consumer.as_deref(), limit(n)))
+    }
+
     fn due_outbox(&self, now_ms: i64, n: usize) -> impl Future<Output = Result<Vec<OutboxItem>>> + Send {
         self.read(move |conn| read::due_outbox(conn, now_ms, limit(n)))
     }
@@ -210,6 +225,7 @@ mod tests {
             subjects: 1,
             policy: serde_json::Value::Null,
             created_ms: 1,
+            compute: None,
         };
         // The batch the writer died with, and every one after.
         for _ in 0..3 {

@@ -8,20 +8,22 @@ use serde_json::Value;
 
 use super::backend;
 use crate::{
-    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, Result, Side, StoreError,
-    TransferRecord,
+    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, QueryRecord, Result, Side,
+    StoreError, TransferRecord,
 };
 
-const DATASET: &str = "SELECT id, title, file, format, categories, subjects, policy, created_ms FROM datasets";
+const DATASET: &str = "SELECT id, title, file, format, categories, subjects, policy, created_ms, compute FROM datasets";
 const NEGOTIATION: &str = "SELECT pid, side, peer_pid, peer_address, peer_id, dataset_id, offer, state, agreement_id,
     terms, reason, version, created_ms, updated_ms FROM negotiations";
 const AGREEMENT: &str =
     "SELECT id, side, negotiation_pid, dataset_id, provider_id, consumer_id, agreement, obligations,
     decision_id, created_ms FROM agreements";
 const TRANSFER: &str = "SELECT pid, side, peer_pid, peer_address, peer_id, agreement_id, format, state, data_address,
-    token_sha256, token_expires_ms, content_sha256, bytes, reason, version, created_ms, updated_ms FROM transfers";
+    token_sha256, token_expires_ms, content_sha256, bytes, reason, version, created_ms, updated_ms, transforms
+    FROM transfers";
 const DECISION: &str = "SELECT id, at_ms, process, stage, flow, verdict, policy, allowed, report, rulebook_digest
     FROM decisions";
+const QUERY: &str = "SELECT id, at_ms, consumer, dataset_id, query, epsilon, answer FROM queries";
 const OUTBOX: &str = "SELECT id, process, target, body, attempts, next_attempt_ms, status, last_error, created_ms
     FROM outbox";
 
@@ -86,6 +88,27 @@ pub(super) fn decisions(conn: &Connection, process: Option<&str>, limit: i64) ->
             all(conn, "decisions", &sql, [limit], decode_decision)
         }
     }
+}
+
+/// Also run by the writer, inside the batch, to check a charge against the budget.
+pub(super) fn epsilon_spent(conn: &Connection, consumer: &str, dataset_id: &str) -> Result<f64> {
+    // TOTAL is 0.0 when no row matches (SUM would be NULL).
+    conn.prepare_cached("SELECT TOTAL(epsilon) FROM queries WHERE consumer = ?1 AND dataset_id = ?2")
+        .and_then(|mut statement| statement.query_row([consumer, dataset_id], |row| row.get(0)))
+        .map_err(|e| backend("reading queries", e))
+}
+
+pub(super) fn queries(
+    conn: &Connection,
+    dataset_id: Option<&str>,
+    consumer: Option<&str>,
+    limit: i64,
+) -> Result<Vec<QueryRecord>> {
+    let sql = format!(
+        "{QUERY} WHERE (?1 IS NULL OR dataset_id = ?1) AND (?2 IS NULL OR consumer = ?2)
+         ORDER BY at_ms DESC, rowid DESC LIMIT ?3"
+    );
+    all(conn, "queries", &sql, params![dataset_id, consumer, limit], decode_query)
 }
 
 /// `pending` is the only status that is not done (`delivered` and `failed` are final).
@@ -190,6 +213,7 @@ fn decode_dataset(r: &Row<'_>) -> Result<DatasetRecord> {
         subjects: r.count("subjects")?,
         policy: r.json("policy")?,
         created_ms: r.get("created_ms")?,
+        compute: r.json_opt("compute")?,
     })
 }
 
@@ -246,6 +270,7 @@ fn decode_transfer(r: &Row<'_>) -> Result<TransferRecord> {
         version: r.get("version")?,
         created_ms: r.get("created_ms")?,
         updated_ms: r.get("updated_ms")?,
+        transforms: r.json_opt("transforms")?,
     })
 }
 
@@ -261,6 +286,18 @@ fn decode_decision(r: &Row<'_>) -> Result<DecisionRecord> {
         allowed: r.get("allowed")?,
         report: r.json("report")?,
         rulebook_digest: r.get("rulebook_digest")?,
+    })
+}
+
+fn decode_query(r: &Row<'_>) -> Result<QueryRecord> {
+    Ok(QueryRecord {
+        id: r.get("id")?,
+        at_ms: r.get("at_ms")?,
+        consumer: r.get("consumer")?,
+        dataset_id: r.get("dataset_id")?,
+        query: r.get("query")?,
+        epsilon: r.get("epsilon")?,
+        answer: r.json("answer")?,
     })
 }
 

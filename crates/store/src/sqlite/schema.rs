@@ -107,6 +107,21 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (status, next_attempt_ms);",
     // 2: transfers looked up by agreement (uses so far, when a transfer starts).
     "CREATE INDEX transfers_agreement ON transfers (agreement_id, created_ms);",
+    // 3: the data plane: compute-only datasets, what a transfer's bytes went through, and the
+    // differentially private queries answered, summed per (consumer, dataset) for the ε budget.
+    "ALTER TABLE datasets ADD COLUMN compute TEXT;
+    ALTER TABLE transfers ADD COLUMN transforms TEXT;
+    CREATE TABLE queries (
+        id TEXT PRIMARY KEY NOT NULL,
+        at_ms INTEGER NOT NULL,
+        consumer TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        query TEXT NOT NULL,
+        epsilon REAL NOT NULL,
+        answer TEXT NOT NULL
+    );
+    CREATE INDEX queries_budget ON queries (consumer, dataset_id);
+    CREATE INDEX queries_at ON queries (at_ms);",
 ];
 
 /// The schema version this build writes.

@@ -108,3 +108,39 @@ pub async fn concurrent_conflicts<S: Store>(store: Arc<S>) {
     }
     assert_eq!(wins.iter().sum::<usize>(), ROUNDS);
 }
+
+/// 50 tasks each charge 0.1 ε on the same consumer and dataset against a budget of 1.0, all at
+/// once: exactly 10 are recorded, every other one is refused as over budget, and the ε spent
+/// never goes past the budget. A second consumer racing alongside has a budget of its own.
+pub async fn concurrent_charges_never_overspend<S: Store>(store: Arc<S>) {
+    const CHARGES: usize = 50;
+    const CONSUMERS: [&str; 2] = ["did:key:z6MkRacerA", "did:key:z6MkRacerB"];
+    let mut tasks = Vec::new();
+    for i in 0..CHARGES {
+        for consumer in CONSUMERS {
+            let store = Arc::clone(&store);
+            let record = query(&format!("{consumer}-{i}"), consumer, "ds", 0.1, i as i64);
+            tasks.push(tokio::spawn(async move {
+                (consumer, store.commit(vec![Write::ChargeQuery { record, budget: 1.0 }]).await)
+            }));
+        }
+    }
+    let mut recorded = [0usize; 2];
+    for task in tasks {
+        let (consumer, outcome) = task.await.expect("charge task");
+        match outcome {
+            Ok(()) => recorded[usize::from(consumer == CONSUMERS[1])] += 1,
+            Err(StoreError::OverBudget { consumer: refused, dataset, .. }) => {
+                assert_eq!((refused.as_str(), dataset.as_str()), (consumer, "ds"));
+            }
+            Err(e) => panic!("{consumer}: expected success or over budget, got {e:?}"),
+        }
+    }
+    assert_eq!(recorded, [10, 10]);
+    for consumer in CONSUMERS {
+        let spent = store.epsilon_spent(consumer, "ds").await.unwrap_or(f64::NAN);
+        assert!((spent - 1.0).abs() < 1e-9, "{consumer}: {spent}");
+        let stored = store.queries(Some("ds"), Some(consumer), usize::MAX).await.map(|q| q.len());
+        assert_eq!(stored, Ok(10));
+    }
+}

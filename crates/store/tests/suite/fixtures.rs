@@ -1,7 +1,9 @@
 //! Records for the suite: `full_*` sets every optional field, `bare_*` leaves every one unset.
 
 use serde_json::{json, Value};
-use store::{AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, Side, TransferRecord};
+use store::{
+    AgreementRecord, DatasetRecord, DecisionRecord, NegotiationRecord, OutboxItem, QueryRecord, Side, TransferRecord,
+};
 
 pub fn dataset(id: &str, created_ms: i64) -> DatasetRecord {
     DatasetRecord {
@@ -13,11 +15,12 @@ pub fn dataset(id: &str, created_ms: i64) -> DatasetRecord {
         subjects: 1_234_567,
         policy: json!({"@type": "Offer", "permission": [{"action": "use", "constraint": []}], "n": 1.5}),
         created_ms,
+        compute: Some(json!({"schema": {"age": "integer", "ward": "text"}, "epsilon_budget": 1.0})),
     }
 }
 
 pub fn bare_dataset(id: &str, created_ms: i64) -> DatasetRecord {
-    DatasetRecord { categories: Vec::new(), subjects: 0, policy: Value::Null, ..dataset(id, created_ms) }
+    DatasetRecord { categories: Vec::new(), subjects: 0, policy: Value::Null, compute: None, ..dataset(id, created_ms) }
 }
 
 pub fn full_negotiation(pid: &str, created_ms: i64) -> NegotiationRecord {
@@ -95,6 +98,7 @@ pub fn full_transfer(pid: &str, created_ms: i64) -> TransferRecord {
         version: 0,
         created_ms,
         updated_ms: created_ms,
+        transforms: Some(json!({"applied": ["drop:ssn", "pseudonymise:name"], "rows": 1200, "encrypted": true})),
     }
 }
 
@@ -111,6 +115,7 @@ pub fn bare_transfer(pid: &str, created_ms: i64) -> TransferRecord {
         bytes: None,
         reason: None,
         state: "REQUESTED".to_owned(),
+        transforms: None,
         ..full_transfer(pid, created_ms)
     }
 }
@@ -156,4 +161,17 @@ pub fn full_outbox(id: &str, next_attempt_ms: i64) -> OutboxItem {
 
 pub fn bare_outbox(id: &str, next_attempt_ms: i64) -> OutboxItem {
     OutboxItem { attempts: 0, last_error: None, ..full_outbox(id, next_attempt_ms) }
+}
+
+/// A differentially private query costing `epsilon`.
+pub fn query(id: &str, consumer: &str, dataset_id: &str, epsilon: f64, at_ms: i64) -> QueryRecord {
+    QueryRecord {
+        id: id.to_owned(),
+        at_ms,
+        consumer: consumer.to_owned(),
+        dataset_id: dataset_id.to_owned(),
+        query: "SELECT COUNT(*) FROM data WHERE age > 40 — «âge» 年龄".to_owned(),
+        epsilon,
+        answer: json!({"count": 412.7, "noise": "laplace"}),
+    }
 }

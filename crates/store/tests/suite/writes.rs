@@ -113,6 +113,7 @@ pub async fn duplicates_fail_whole_batch<S: Store>(store: &S) {
         (Write::InsertTransfer(full_transfer("dup", 1)), "transfers", "dup"),
         (Write::InsertDecision(full_decision("dup", "p", 1)), "decisions", "dup"),
         (Write::EnqueueOutbox(full_outbox("dup", 1)), "outbox", "dup"),
+        (Write::ChargeQuery { record: query("dup", "did:key:z6MkDup", "ds", 0.1, 1), budget: 100.0 }, "queries", "dup"),
     ];
     for (index, (write, table, id)) in cases.into_iter().enumerate() {
         ok(store, vec![write.clone()]).await;
