@@ -183,7 +183,7 @@ async fn receive(
             Ok(r) => r,
             Err(e) if attempt < RESUMES && bytes > 0 => {
                 attempt += 1;
-                tracing::warn!(error = %e, "resuming the download");
+                eprintln!("dfft: {endpoint}: {e}; resuming from byte {bytes} (attempt {attempt} of {RESUMES})");
                 tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
                 continue;
             }
@@ -227,7 +227,7 @@ async fn receive(
             None => break,
             Some(e) if attempt < RESUMES => {
                 attempt += 1;
-                tracing::warn!(error = %e, "resuming the download");
+                eprintln!("dfft: {e}; resuming from byte {bytes} (attempt {attempt} of {RESUMES})");
                 tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
             }
             Some(e) => return Err(e),

@@ -17,6 +17,7 @@ mod bad_input;
 mod by_hand;
 mod credentials;
 mod data_and_api;
+mod data_plane;
 mod durability;
 mod governance;
 mod law_and_policy;
