@@ -7,8 +7,11 @@
 //!   crate writes itself; everything else is refused with the clause and the reason.
 //! - [`run`] checks, runs the SQL on a read-only, guarded connection, and releases the result with
 //!   exact discrete-Laplace noise ([`dp`]) calibrated to ε.
-//! - [`Budget`] is the arithmetic of a per-(consumer, dataset) ε budget; the node records it and
-//!   charges *before* calling [`run`].
+//! - [`Budget`] is the arithmetic of a per-(consumer, dataset) ε budget; the node records it.
+//!
+//! Order of a release at the node: [`check`] the query and [`validate_epsilon`] (their errors depend
+//! only on the query, so refusing costs nothing), then charge the budget, then [`run`]. Do not refund
+//! when `run` fails afterwards: whether a query times out can depend on the data.
 //!
 //! Untrusted input (queries, data files, ε) gets an error value, never a panic.
 

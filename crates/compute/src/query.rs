@@ -127,11 +127,17 @@ fn group_columns(exprs: &[Expr], scope: &Scope<'_>) -> Result<Vec<usize>, QueryE
         let name = &column.name;
         let leak = "releasing which groups exist would reveal which values occur in the data";
         if !column.groupable {
-            let reason = format!("column {name:?} is not declared groupable; {leak}, so a column is grouped only over categories declared in the schema (groupable, with a domain)");
+            let reason = format!(
+                "column {name:?} is not declared groupable; {leak}, so a column is grouped only over categories \
+                 declared in the schema (groupable, with a domain)"
+            );
             return Err(QueryError::new("GROUP BY", reason));
         }
         let Some(domain) = &column.domain else {
-            let reason = format!("column {name:?} has no declared domain; {leak}, so GROUP BY needs the column's categories declared in the schema");
+            let reason = format!(
+                "column {name:?} has no declared domain; {leak}, so GROUP BY needs the column's categories declared \
+                 in the schema"
+            );
             return Err(QueryError::new("GROUP BY", reason));
         };
         if !groups.contains(&index) {

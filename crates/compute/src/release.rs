@@ -99,8 +99,8 @@ fn describe(query: &CheckedQuery, epsilon: f64, cells: usize) -> String {
         format!("; {cells} disjoint groups each get the full share (parallel composition)")
     };
     format!(
-        "discrete Laplace (Canonne–Kamath–Steinke 2020), ε = {epsilon} split over {m} measurement{} ({}) → {} each{groups}; \
-         neighbours differ by one added or removed row; SUM/AVG inputs clamped to declared bounds",
+        "discrete Laplace (Canonne–Kamath–Steinke 2020), ε = {epsilon} split over {m} measurement{} ({}) \
+         → {} each{groups}; neighbours differ by one added or removed row; SUM/AVG inputs clamped to declared bounds",
         if m == 1 { "" } else { "s" },
         query.measurements.join(", "),
         epsilon / m as f64,

@@ -9,6 +9,7 @@ mod parse;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -94,14 +95,17 @@ pub fn load(input: &Path, schema: &Schema, db: &Path) -> Result<LoadReport, Comp
     Ok(LoadReport { format, rows, columns, ignored_columns })
 }
 
-/// A unique sibling of `db`, so the final rename stays on one file system.
+/// A unique sibling of `db` (process id and a per-process counter), so concurrent loads do not
+/// collide and the final rename stays on one file system.
 fn temp_path(db: &Path) -> PathBuf {
+    static LOADS: AtomicU64 = AtomicU64::new(0);
     let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "data.db".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    db.with_file_name(format!(".{name}.loading-{}-{nanos}", std::process::id()))
+    let n = LOADS.fetch_add(1, Ordering::Relaxed);
+    db.with_file_name(format!(".{name}.loading-{}-{n}", std::process::id()))
 }
 
 fn write_db(path: &Path, schema: &Schema, source: &mut dyn RowSource) -> Result<u64, ComputeError> {
+    let _ = fs::remove_file(path); // a leftover of a crashed load with the same name
     let mut conn = Connection::open(path)?;
     // The file is thrown away on failure, so no journal is needed while loading.
     conn.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))?;

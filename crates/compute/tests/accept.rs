@@ -44,8 +44,9 @@ fn count_with_where_binds_every_literal() {
     let q = check(&schema(), sql).expect("the query is accepted");
     assert_eq!(
         q.sql,
-        "SELECT COUNT(\"age\") FROM data WHERE (((((((\"age\" > ?1) AND (NOT (\"city\" = ?2))) OR (\"age\" BETWEEN ?3 AND ?4)) \
-         OR (\"band\" IN (?5, ?6))) OR (\"city\" LIKE ?7)) OR (\"score\" IS NULL)) OR (\"income\" IS NOT NULL))"
+        "SELECT COUNT(\"age\") FROM data WHERE (((((((\"age\" > ?1) AND (NOT (\"city\" = ?2))) \
+         OR (\"age\" BETWEEN ?3 AND ?4)) OR (\"band\" IN (?5, ?6))) OR (\"city\" LIKE ?7)) \
+         OR (\"score\" IS NULL)) OR (\"income\" IS NOT NULL))"
     );
     assert_eq!(q.params.len(), 7);
     let dir = TempDir::new("accept-where");

@@ -46,6 +46,9 @@ pub enum Command {
     Negotiate(NegotiateArgs),
     /// As consumer: transfer the data of an agreement into a file.
     Transfer(TransferArgs),
+    /// As consumer: ask an aggregate question of a provider's compute-only dataset; prints the
+    /// differentially private answer, the ε it spent and the ε left.
+    Query(QueryArgs),
     /// Start three nodes on loopback (Kigali, Tokyo, Berlin) and show allowed, conditional and denied flows.
     Demo(DemoArgs),
     /// Verifiable credentials: issue, verify, revoke, hold.
@@ -118,6 +121,17 @@ pub struct DatasetAddArgs {
     /// An ODRL offer (JSON file); default: use permitted, onward distribution prohibited.
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Compute-only: the rows never leave this node; consumers ask aggregate queries (`dfft query`)
+    /// answered with differential privacy.
+    #[arg(long)]
+    pub compute_only: bool,
+    /// The compute schema (JSON: columns with kind, bounds, groupable, domain); default: kinds
+    /// inferred from the data, no bounds or domains (then only COUNT with WHERE is possible).
+    #[arg(long, requires = "compute_only")]
+    pub schema: Option<PathBuf>,
+    /// The ε each consumer may spend on this dataset in all.
+    #[arg(long, requires = "compute_only", default_value_t = 1.0)]
+    pub budget: f64,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +175,24 @@ pub struct NegotiateArgs {
     /// Seconds to wait for the end of the negotiation.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    pub dir: PathBuf,
+    /// The provider's base URL (or its DSP URL).
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long)]
+    pub dataset: String,
+    /// Aggregate SQL over the table `data`, e.g. "SELECT region, COUNT(*) FROM data GROUP BY region".
+    #[arg(long)]
+    pub sql: String,
+    /// The ε to spend on this answer (default 0.1).
+    #[arg(long)]
+    pub epsilon: Option<f64>,
     #[arg(long)]
     pub json: bool,
 }

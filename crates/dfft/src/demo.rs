@@ -184,6 +184,7 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
                 subjects,
                 title: Some(title.into()),
                 policy,
+                compute: None,
             },
         )
         .map_err(|e| anyhow!(e))?;

@@ -124,6 +124,7 @@ fn main() -> ExitCode {
         Command::Catalog(a) => node_cmd::catalog(a),
         Command::Negotiate(a) => node_cmd::negotiate(a),
         Command::Transfer(a) => transfer_cmd::run(a),
+        Command::Query(a) => node_cmd::query(a),
         Command::Demo(a) => demo::run(&cli, a),
         Command::Vc { command } => vc_cmd::run(&cli, command),
         Command::Identity { command } => vc_cmd::identity(command),

@@ -9,7 +9,7 @@ use node::client::Admin;
 use node::{NodeDir, ServeOptions};
 use serde_json::Value;
 
-use crate::args::{CatalogArgs, Cli, DatasetAddArgs, InitArgs, NegotiateArgs, ServeArgs, TokenArgs};
+use crate::args::{CatalogArgs, Cli, DatasetAddArgs, InitArgs, NegotiateArgs, QueryArgs, ServeArgs, TokenArgs};
 use crate::{out, Failure};
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -113,8 +113,17 @@ pub fn dataset_add(cli: &Cli, args: &DatasetAddArgs) -> Result<(), Failure> {
         subjects: args.subjects,
         title: args.title.clone(),
         policy,
+        compute: compute_settings(args)?,
     };
     let record = node::datasets::check(&rulebook, new).map_err(|e| Failure::input(anyhow!(e)))?;
+    if let Some(settings) = node::queries::ComputeSettings::of(&record) {
+        let rows = node::queries::prepare(&dir.path, &record, &settings)
+            .map_err(|e| Failure::input(anyhow!("--file: {e}")))?;
+        out(&format!(
+            "loaded {rows} rows for aggregate queries (compute-only; each consumer may spend ε {})\n",
+            settings.budget
+        ))?;
+    }
     let store = store::SqliteStore::open(&dir.database()).map_err(|e| Failure::failed(anyhow!("{e}")))?;
     runtime()?.block_on(async {
         use store::Store;
@@ -156,6 +165,58 @@ pub fn dataset_list(dir: &Path, json: bool) -> Result<(), Failure> {
     if records.is_empty() {
         text.push_str("no datasets yet: dfft dataset add DIR --id ID --file FILE --category CAT --subjects N\n");
     }
+    out(&text)
+}
+
+/// The compute-only settings from `--compute-only`, `--schema` and `--budget`.
+fn compute_settings(args: &DatasetAddArgs) -> Result<Option<node::queries::ComputeSettings>, Failure> {
+    if !args.compute_only {
+        return Ok(None);
+    }
+    let schema = match &args.schema {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::input(anyhow!("--schema {}: {e}", path.display())))?;
+            serde_json::from_str(&text).map_err(|e| Failure::input(anyhow!("--schema {}: {e}", path.display())))?
+        }
+        None => compute::infer_schema(&args.file, 1000).map_err(|e| Failure::input(anyhow!("--file: {e}")))?,
+    };
+    Ok(Some(node::queries::ComputeSettings { schema, budget: args.budget }))
+}
+
+pub fn query(args: &QueryArgs) -> Result<(), Failure> {
+    let dir = NodeDir::open(&args.dir).map_err(Failure::input)?;
+    let provider = node::management::dsp_base(&args.provider);
+    let base = provider.trim_end_matches(node::config::DSP_PATH).to_owned();
+    let answer = runtime()?.block_on(async {
+        let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+        let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
+        node::queries::ask(&http()?, me, &provider, &base, &args.dataset, &args.sql, args.epsilon)
+            .await
+            .map_err(|e| Failure::failed(anyhow!("the query was refused: {e}")))
+    })?;
+    if args.json {
+        return out(&format!("{}\n", serde_json::to_string_pretty(&answer).unwrap_or_default()));
+    }
+    let mut text = String::new();
+    let columns: Vec<&str> =
+        answer.get("columns").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    text.push_str(&columns.join("\t"));
+    text.push('\n');
+    for row in answer.get("rows").and_then(Value::as_array).into_iter().flatten() {
+        let cells: Vec<String> =
+            row.as_array().into_iter().flatten().map(|c| c.to_string().trim_matches('"').to_owned()).collect();
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    }
+    let number = |k: &str| answer.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+    text.push_str(&format!(
+        "ε spent {:.3}, ε left {:.3} of {:.3} ({})\n",
+        number("epsilon_spent"),
+        number("epsilon_left"),
+        number("budget"),
+        answer.get("mechanism").and_then(Value::as_str).unwrap_or("")
+    ));
     out(&text)
 }
 

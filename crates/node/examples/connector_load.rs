@@ -149,6 +149,7 @@ async fn main() {
             subjects: 5000,
             title: None,
             policy: None,
+            compute: None,
         };
         node::datasets::register(&store, &rulebook, new).await.expect("dataset");
     }

@@ -22,6 +22,10 @@ pub struct NewDataset {
     /// An ODRL offer; without one the dataset gets [`default_offer`].
     #[serde(default)]
     pub policy: Option<Value>,
+    /// Compute-only: the rows never leave; callers ask aggregate queries under this schema and
+    /// ε budget (see [`crate::queries`]).
+    #[serde(default)]
+    pub compute: Option<crate::queries::ComputeSettings>,
 }
 
 /// The offer a dataset gets when none is given: use is permitted, onward transfer
@@ -86,7 +90,16 @@ pub fn check(rulebook: &rules::Rulebook, new: NewDataset) -> Result<DatasetRecor
         subjects: new.subjects,
         policy,
         created_ms: now_ms(),
-        compute: None,
+        compute: match new.compute {
+            Some(settings) => {
+                settings.schema.validate().map_err(|e| format!("compute schema: {e}"))?;
+                if !(settings.budget.is_finite() && settings.budget > 0.0) {
+                    return Err(format!("budget {}: must be a positive number (an ε, e.g. 1.0)", settings.budget));
+                }
+                Some(serde_json::to_value(settings).map_err(|e| e.to_string())?)
+            }
+            None => None,
+        },
     })
 }
 

@@ -171,6 +171,14 @@ pub fn decide(q: &Question<'_>) -> Outcome {
     if !law_ok {
         reasons.push(law_reason);
     }
+    let compute_only = q.dataset.compute.is_some();
+    if compute_only {
+        reasons.push(format!(
+            "dataset '{}' is compute-only: its rows do not leave the provider; ask aggregate questions instead (dfft query … --dataset {})",
+            q.dataset.id, q.dataset.id
+        ));
+    }
+    let allowed = allowed && !compute_only;
     if !allowed && !q.caller.rejected.is_empty() {
         reasons.push(q.caller.rejected.join("; "));
     }

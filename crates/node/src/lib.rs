@@ -39,6 +39,7 @@ pub mod negotiation;
 pub mod peer;
 pub mod provider;
 mod published;
+pub mod queries;
 pub mod random;
 mod resume;
 pub mod routes;

@@ -47,6 +47,8 @@ pub fn router<S: Store + Clone>(node: Node<S>) -> Router {
         .route("/metrics", get(metrics::<S>))
         .route("/.well-known/did.json", get(crate::published::did_document::<S>))
         .route("/status/{form}/{purpose}", get(crate::published::status_list::<S>))
+        .route("/compute/{dataset}", post(crate::queries::query::<S>))
+        .route("/compute/{dataset}/budget", get(crate::queries::budget::<S>))
         .route("/data/{pid}", get(crate::data::serve::<S>))
         .nest(DSP_PATH, dsp)
         .merge(crate::management::router::<S>());

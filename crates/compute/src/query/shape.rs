@@ -5,8 +5,8 @@
 //! to compile here instead of being silently ignored.
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, OrderByExpr, OrderByKind, Query, Select, SelectFlavor, SelectItem, SetExpr, Statement,
-    TableFactor, TableWithJoins,
+    Expr, GroupByExpr, ObjectNamePart, OrderByExpr, OrderByKind, Query, Select, SelectFlavor, SelectItem, SetExpr,
+    Statement, TableFactor, TableWithJoins,
 };
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
@@ -19,6 +19,10 @@ use crate::error::QueryError;
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// Parenthesis and sub-expression nesting the parser accepts.
 const PARSER_RECURSION_LIMIT: usize = 40;
+/// At most this many words and operators (values, commas and parentheses not counted). The parser
+/// builds chains like `1+1+1…` left-deep without recursing, but printing and dropping them recurses
+/// once per link: a cap on links bounds that stack use, while long IN (…) lists stay possible.
+const MAX_TOKENS: usize = 500;
 
 /// The pieces of an accepted `SELECT` that the checker goes on to examine.
 pub(crate) struct Parts {
@@ -42,10 +46,21 @@ pub(crate) fn parse(sql: &str) -> Result<Parts, QueryError> {
         let reason = format!("the query is {} bytes; at most {MAX_QUERY_BYTES} are accepted", sql.len());
         return Err(QueryError::new("query", reason));
     }
+    let tokens = Tokenizer::new(&SQLiteDialect {}, sql)
+        .tokenize_with_location()
+        .map_err(|e| QueryError::new("syntax", e.to_string()))?;
+    let counted = tokens.iter().filter(|t| counts(&t.token)).count();
+    if counted > MAX_TOKENS {
+        let reason = format!(
+            "the query has {counted} words and operators; at most {MAX_TOKENS} are accepted (values in IN (…) lists \
+             do not count)"
+        );
+        return Err(QueryError::new("query", reason));
+    }
     let statements = Parser::new(&SQLiteDialect {})
         .with_recursion_limit(PARSER_RECURSION_LIMIT)
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
         .map_err(|e| not_a_select(sql).unwrap_or_else(|| QueryError::new("syntax", e.to_string())))?;
     let mut statements = statements.into_iter();
     let (Some(statement), None) = (statements.next(), statements.next()) else {
@@ -60,6 +75,21 @@ pub(crate) fn parse(sql: &str) -> Result<Parts, QueryError> {
         return Err(QueryError::new("statement", reason));
     };
     query_parts(*query)
+}
+
+/// Whether a token counts towards [`MAX_TOKENS`]: everything that can link an expression chain.
+fn counts(token: &Token) -> bool {
+    !matches!(
+        token,
+        Token::Whitespace(_)
+            | Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::Comma
+            | Token::LParen
+            | Token::RParen
+            | Token::SemiColon
+            | Token::EOF
+    )
 }
 
 /// When the text does not even parse, a statement that is not a SELECT (PRAGMA with a bare name,
@@ -206,7 +236,8 @@ fn from_data(from: Vec<TableWithJoins>) -> Result<Option<String>, QueryError> {
             index_directives,
             inheritance: None,
         } if with_hints.is_empty() && partitions.is_empty() && index_directives.is_empty() => {
-            let is_data = matches!(name.0.as_slice(), [part] if part.as_ident().is_some_and(|i| i.value.eq_ignore_ascii_case("data")));
+            let is_data = |part: &ObjectNamePart| part.as_ident().is_some_and(|i| i.value.eq_ignore_ascii_case("data"));
+            let is_data = matches!(name.0.as_slice(), [part] if is_data(part));
             if !is_data {
                 let reason = format!("table {name} is not accepted; the dataset is the table data");
                 return Err(QueryError::new("FROM", reason));

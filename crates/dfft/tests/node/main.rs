@@ -15,6 +15,7 @@ mod support;
 
 mod bad_input;
 mod by_hand;
+mod compute;
 mod credentials;
 mod data_and_api;
 mod data_plane;
