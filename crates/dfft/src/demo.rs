@@ -86,6 +86,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         out(&format!("{text}\n"))?;
         let mut rows = run_flows(&base, &running).await?;
         rows.extend(crate::demo_trust::cbpr_flows(&base, &running).await?);
+        rows.extend(crate::demo_compute::queries(&base, &running).await?);
         out(&table(&rows))?;
         if args.once {
             for r in running {
@@ -120,6 +121,8 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
     std::fs::write(&cardiology, synthetic_csv(5000, 7))?;
     let genomes = base.join("kigali/malaria-genomes.csv");
     std::fs::write(&genomes, synthetic_csv(1200, 11))?;
+    let cases = base.join("kigali/malaria-cases.csv");
+    std::fs::write(&cases, synthetic_csv(3000, 17))?;
     let customers = base.join("tokyo/customer-records.csv");
     std::fs::write(&customers, synthetic_csv(2000, 13))?;
     // Tokyo checks a certificate's status at every use, so the revocation shows at once.
@@ -174,6 +177,7 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
         ),
         ("tokyo", "customer-records", "Customer records of a loyalty programme", &customers, "personal", 2000, None),
     ];
+    crate::demo_compute::register_localized(base, &rulebook, &cases)?;
     for (org, id, title, file, category, subjects, policy) in datasets {
         let record = node::datasets::check(
             &rulebook,
@@ -195,7 +199,7 @@ fn prepare(base: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn futures_block(store: store::SqliteStore, record: store::DatasetRecord) -> anyhow::Result<()> {
+pub fn futures_block(store: store::SqliteStore, record: store::DatasetRecord) -> anyhow::Result<()> {
     use store::Store;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(store.commit(vec![store::Write::InsertDataset(record)])).map_err(|e| anyhow!("{e}"))

@@ -4,6 +4,7 @@
 mod args;
 mod check;
 mod demo;
+mod demo_compute;
 mod demo_trust;
 mod node_cmd;
 mod release_args;

@@ -113,6 +113,30 @@ pub async fn query<S: Store + Clone>(
             format!("the offer's usage policy does not permit it: {}", policy.reasons.join("; ")),
         );
     }
+    // Refusals that depend only on the query cost nothing.
+    let epsilon = match compute::validate_epsilon(epsilon) {
+        Ok(epsilon) => epsilon,
+        Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    };
+    if let Err(e) = compute::check(&settings.schema, &ask.sql) {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+    }
+    // Charged before the query touches the data, and not refunded if it then fails: whether it
+    // fails (e.g. times out) can depend on the data. The store refuses an overspend atomically.
+    let record = QueryRecord {
+        id: crate::random::urn(),
+        at_ms: now_ms(),
+        consumer: caller.did.clone(),
+        dataset_id: dataset.id.clone(),
+        query: ask.sql.clone(),
+        epsilon,
+        answer: Value::Null,
+    };
+    match node.store.commit(vec![Write::ChargeQuery { record, budget: settings.budget }]).await {
+        Ok(()) => {}
+        Err(e @ StoreError::OverBudget { .. }) => return refuse(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
     let db = database(&node.dir, &dataset.id);
     let (schema, sql) = (settings.schema.clone(), ask.sql.clone());
     let ran = tokio::task::spawn_blocking(move || {
@@ -123,25 +147,10 @@ pub async fn query<S: Store + Clone>(
     .await;
     let answer = match ran {
         Ok(Ok(answer)) => answer,
-        Ok(Err(e)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        Ok(Err(e)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("{e} (the ε was spent)")),
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
     let released = json!({"columns": answer.columns, "rows": answer.rows, "mechanism": answer.mechanism});
-    // Charged before anything is released; the store refuses an overspend atomically.
-    let record = QueryRecord {
-        id: crate::random::urn(),
-        at_ms: now_ms(),
-        consumer: caller.did.clone(),
-        dataset_id: dataset.id.clone(),
-        query: ask.sql,
-        epsilon: answer.epsilon_spent,
-        answer: released.clone(),
-    };
-    match node.store.commit(vec![Write::ChargeQuery { record, budget: settings.budget }]).await {
-        Ok(()) => {}
-        Err(e @ StoreError::OverBudget { .. }) => return refuse(StatusCode::FORBIDDEN, e.to_string()),
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
     let spent = node.store.epsilon_spent(&caller.did, &dataset.id).await.unwrap_or(settings.budget);
     let mut body = released;
     if let Some(object) = body.as_object_mut() {

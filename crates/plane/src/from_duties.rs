@@ -114,7 +114,7 @@ mod tests {
             Duty::NoOnwardTransfer,
             Duty::Other { action: "inform".into() },
         ];
-        let plan = plan(&duties).unwrap();
+        let plan = plan(&duties).expect("a plan");
         assert_eq!(plan.pseudonym_key, KEY);
         assert_eq!(plan.drop, ["email"]);
         assert_eq!(plan.pseudonymize, ["name", "phone", "id"]);
@@ -125,22 +125,22 @@ mod tests {
         assert_eq!(plan.exclude, [("id".into(), ["1", "2", "3"].map(String::from).into())]);
         assert_eq!(plan.k_anonymity, Some((5, strings(&["birth_date", "postcode"]))));
 
-        let none = Plan::from_duties(Format::Ndjson, &[Duty::Encrypt, Duty::NoOnwardTransfer], KEY).unwrap();
+        let none = Plan::from_duties(Format::Ndjson, &[Duty::Encrypt, Duty::NoOnwardTransfer], KEY).expect("a plan");
         assert!(none.is_identity());
     }
 
     #[test]
     fn transforms_it_cannot_apply_are_errors_naming_them() {
-        let unknown = plan(&[Duty::Other { action: "dfft:shuffle".into() }]).unwrap_err();
+        let unknown = plan(&[Duty::Other { action: "dfft:shuffle".into() }]).expect_err("refused");
         assert!(matches!(&unknown, PlanError::Unsupported { action, .. } if action == "dfft:shuffle"));
         assert!(unknown.to_string().starts_with("the data plane cannot apply the duty `dfft:shuffle`"), "{unknown}");
         assert!(unknown.to_string().contains("dfft:generalize"), "{unknown}");
         assert!(plan(&[Duty::Other { action: "anonymize".into() }]).is_err());
 
-        let bad = plan(&[Duty::Generalize { field: "age".into(), to: "decade".into() }]).unwrap_err();
+        let bad = plan(&[Duty::Generalize { field: "age".into(), to: "decade".into() }]).expect_err("refused");
         assert!(bad.to_string().contains("`dfft:generalize`: of `age`: `decade` is not one of year"), "{bad}");
 
-        let everything = plan(&[Duty::Pseudonymize { fields: vec![] }]).unwrap_err();
+        let everything = plan(&[Duty::Pseudonymize { fields: vec![] }]).expect_err("refused");
         assert!(everything.to_string().contains("names no fields"), "{everything}");
 
         let conflict = plan(&[

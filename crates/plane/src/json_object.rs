@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn objects_keep_their_order_and_raw_values() {
         let line = br#"{"b": 1.50, "a": "x\u0041", "c": {"d": [1, 2]}, "e": null}"#;
-        let object = Object::parse(line, 1).unwrap();
+        let object = Object::parse(line, 1).expect("an object");
         assert_eq!(object.keys(), ["b", "a", "c", "e"]);
         assert_eq!(object.get("b").map(RawValue::get), Some("1.50"));
         assert_eq!(object.get("a").and_then(text).as_deref(), Some("xA"));

@@ -2,8 +2,10 @@
 //!
 //! Objects are written compact (`{"k":v,...}`) with keys in their original order and the values
 //! the plan leaves alone exactly as written. A transformed value becomes a JSON string (a
-//! pseudonym, `"1987"`, `"30-39"`); strings are transformed by their contents, other values by
-//! their JSON text (the number `34` as `34`), and null stays null. Blank lines are skipped. A
+//! pseudonym, `"1987"`, `"30-39"`); strings are transformed, excluded and grouped by their
+//! contents, other values by their JSON text as written (the number `34` as `34`, so an excluded
+//! value `"34"` matches it), and null stays null (it is never excluded). Blank lines are skipped.
+//! An object with a key twice is an error naming its line. A
 //! field the plan names is checked against the first object's keys; a later object without it
 //! is written without it (and groups as having no value).
 

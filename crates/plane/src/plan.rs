@@ -22,7 +22,8 @@ pub struct Plan {
     pub format: Format,
     /// Fields removed.
     pub drop: Vec<String>,
-    /// Fields whose values become keyed pseudonyms ([`crate::pseudonym`]).
+    /// Fields whose values become keyed pseudonyms ([`crate::pseudonym`]); an empty value stays
+    /// empty.
     pub pseudonymize: Vec<String>,
     /// The agreement's pseudonym key; the caller derives it (e.g. HMAC(node secret, agreement
     /// id)) so it is stable for one agreement and differs between agreements.
@@ -170,7 +171,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_named_with_the_existing_ones() {
         let fields = ["email", "name", "phone", "birth_date", "age", "subject_id"];
-        let error = plan().check_fields(&fields).unwrap_err();
+        let error = plan().check_fields(&fields).expect_err("refused");
         assert_eq!(
             error,
             PlanError::UnknownField {
@@ -186,7 +187,7 @@ mod tests {
         assert!(plan().check_fields(&[&fields[..], &["region"]].concat()).is_ok());
         let error = Plan { drop: vec!["e-mail".into()], ..Plan::none(Format::Csv) }.check_fields(&["email"]);
         assert_eq!(
-            error.unwrap_err().to_string(),
+            error.expect_err("refused").to_string(),
             "field `e-mail` (to drop) is not in the data; its fields are: email"
         );
     }
@@ -196,17 +197,17 @@ mod tests {
         assert!(plan().validate().is_ok());
         let both = Plan { pseudonymize: vec!["age".into()], ..plan() };
         assert_eq!(
-            both.validate().unwrap_err().to_string(),
+            both.validate().expect_err("refused").to_string(),
             "field `age`: it is both pseudonymized and generalized to band:10; choose one"
         );
         let mut twice = plan();
         twice.generalize.push(("age".into(), Generalization::Band(5)));
-        assert!(twice.validate().unwrap_err().to_string().contains("both to band:10 and to band:5"));
+        assert!(twice.validate().expect_err("refused").to_string().contains("both to band:10 and to band:5"));
         let mut same = plan();
         same.generalize.push(("age".into(), Generalization::Band(10)));
         assert!(same.validate().is_ok());
         let zero = Plan { generalize: vec![("age".into(), Generalization::Band(0))], ..plan() };
-        assert!(zero.validate().unwrap_err().to_string().contains("at least 1 wide"));
+        assert!(zero.validate().expect_err("refused").to_string().contains("at least 1 wide"));
         let dropped = Plan { drop: vec!["age".into()], ..both };
         assert!(dropped.validate().is_ok(), "a dropped field is not released: its other transforms do not matter");
     }

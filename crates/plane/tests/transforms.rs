@@ -89,6 +89,12 @@ fn csv_drop_pseudonymize_generalize_keep_rfc4180_quoting() {
 }
 
 #[test]
+fn a_byte_order_mark_is_not_part_of_the_first_field_name() {
+    let plan = Plan { drop: vec!["id".into()], ..csv_plan() };
+    assert_eq!(run(&plan, "\u{feff}id,name\n1,Ada\n").0, "name\nAda\n");
+}
+
+#[test]
 fn exclusion_removes_rows_by_the_value_as_read() {
     let plan = Plan {
         exclude: vec![("email".into(), set(&["grace@example.org", "nobody@example.org"]))],
@@ -272,20 +278,20 @@ impl Source for Changing {
 fn a_source_that_changes_between_passes_is_an_error() {
     let plan = Plan { k_anonymity: Some((2, vec!["a".into()])), ..csv_plan() };
     let mut out = Vec::new();
-    let error = apply(&plan, &Changing { opened: Cell::new(0) }, &mut out).unwrap_err();
+    let error = apply(&plan, &Changing { opened: Cell::new(0) }, &mut out).expect_err("refused");
     assert!(matches!(error, PlaneError::SourceChanged { first_pass_rows: 2, second_pass_rows: 3 }), "{error}");
 }
 
 #[test]
 fn files_are_sources_and_missing_ones_are_named() {
     let path = std::env::temp_dir().join(format!("plane-test-{}.csv", std::process::id()));
-    std::fs::write(&path, PEOPLE).unwrap();
+    std::fs::write(&path, PEOPLE).expect("temp dir is writable");
     let plan = Plan { drop: vec!["email".into()], ..csv_plan() };
     let mut out = Vec::new();
-    let report = apply(&plan, &path, &mut out).unwrap();
-    std::fs::remove_file(&path).unwrap();
+    let report = apply(&plan, &path, &mut out).expect("applies");
+    std::fs::remove_file(&path).expect("removed");
     assert_eq!(report.rows_out, Some(3));
-    let error = apply(&plan, &path, &mut out).unwrap_err();
+    let error = apply(&plan, &path, &mut out).expect_err("refused");
     assert!(error.to_string().contains(&path.display().to_string()), "{error}");
 }
 
@@ -296,20 +302,21 @@ fn a_plan_from_an_agreement_is_applied() {
         "permission": [{
             "action": "use",
             "duty": [
-                policy::drop_fields(&["email"]).unwrap(),
+                policy::drop_fields(&["email"]).expect("a valid duty"),
                 policy::pseudonymize(&["name"]),
-                policy::generalize("birth_date", "year").unwrap(),
-                policy::exclude("id", &["2"]).unwrap(),
-                policy::k_anonymity(1, &["birth_date"]).unwrap(),
+                policy::generalize("birth_date", "year").expect("a valid duty"),
+                policy::exclude("id", &["2"]).expect("a valid duty"),
+                policy::k_anonymity(1, &["birth_date"]).expect("a valid duty"),
                 policy::encrypt(),
                 policy::no_onward_transfer(),
-                policy::delete_after("P30D").unwrap(),
+                policy::delete_after("P30D").expect("a valid duty"),
             ]
         }]
     });
-    let verdict = policy::evaluate(&agreement, "use", &policy::Facts::at(datetime!(2026-06-01 09:00 UTC))).unwrap();
+    let verdict =
+        policy::evaluate(&agreement, "use", &policy::Facts::at(datetime!(2026-06-01 09:00 UTC))).expect("parses");
     assert!(verdict.permitted);
-    let plan = Plan::from_duties(Format::Csv, &verdict.duties, KEY).unwrap();
+    let plan = Plan::from_duties(Format::Csv, &verdict.duties, KEY).expect("a plan");
     assert_eq!(
         plan.describe(),
         [
@@ -333,7 +340,8 @@ fn a_plan_from_an_agreement_is_applied() {
 
     let unknown =
         json!({ "permission": [{ "action": "use", "duty": [{ "action": "https://w3id.org/dfft/ns#shuffle" }] }] });
-    let verdict = policy::evaluate(&unknown, "use", &policy::Facts::at(datetime!(2026-06-01 09:00 UTC))).unwrap();
-    let error = Plan::from_duties(Format::Csv, &verdict.duties, KEY).unwrap_err();
+    let verdict =
+        policy::evaluate(&unknown, "use", &policy::Facts::at(datetime!(2026-06-01 09:00 UTC))).expect("parses");
+    let error = Plan::from_duties(Format::Csv, &verdict.duties, KEY).expect_err("refused");
     assert!(error.to_string().contains("`dfft:shuffle`"), "{error}");
 }

@@ -34,26 +34,32 @@ fn refused(duty: Value) -> PolicyError {
 #[test]
 fn every_constructor_reads_back_as_its_duty() {
     let cases = [
-        (delete_after("P30D").unwrap(), Duty::Delete { within: Some("P30D".into()), by: None }),
+        (delete_after("P30D").expect("a valid duty"), Duty::Delete { within: Some("P30D".into()), by: None }),
         (pseudonymize(&["name", "email"]), Duty::Pseudonymize { fields: strings(&["name", "email"]) }),
         (pseudonymize(&[]), Duty::Pseudonymize { fields: vec![] }),
-        (drop_fields(&["email", "phone"]).unwrap(), Duty::Drop { fields: strings(&["email", "phone"]) }),
-        (generalize("birth_date", "year").unwrap(), Duty::Generalize { field: "birth_date".into(), to: "year".into() }),
+        (drop_fields(&["email", "phone"]).expect("a valid duty"), Duty::Drop { fields: strings(&["email", "phone"]) }),
         (
-            generalize("birth_date", "month").unwrap(),
+            generalize("birth_date", "year").expect("a valid duty"),
+            Duty::Generalize { field: "birth_date".into(), to: "year".into() },
+        ),
+        (
+            generalize("birth_date", "month").expect("a valid duty"),
             Duty::Generalize { field: "birth_date".into(), to: "month".into() },
         ),
-        (generalize("age", "band:10").unwrap(), Duty::Generalize { field: "age".into(), to: "band:10".into() }),
         (
-            generalize("postcode", "prefix:3").unwrap(),
+            generalize("age", "band:10").expect("a valid duty"),
+            Duty::Generalize { field: "age".into(), to: "band:10".into() },
+        ),
+        (
+            generalize("postcode", "prefix:3").expect("a valid duty"),
             Duty::Generalize { field: "postcode".into(), to: "prefix:3".into() },
         ),
         (
-            exclude("subject_id", &["S-17", "S-42"]).unwrap(),
+            exclude("subject_id", &["S-17", "S-42"]).expect("a valid duty"),
             Duty::Exclude { field: "subject_id".into(), values: strings(&["S-17", "S-42"]) },
         ),
         (
-            k_anonymity(5, &["age", "region"]).unwrap(),
+            k_anonymity(5, &["age", "region"]).expect("a valid duty"),
             Duty::KAnonymity { k: 5, quasi_identifiers: strings(&["age", "region"]) },
         ),
         (encrypt(), Duty::Encrypt),
@@ -63,7 +69,8 @@ fn every_constructor_reads_back_as_its_duty() {
         assert_eq!(read(&json), Ok(duty.clone()), "{json:#}");
         // An obligation states the same duty.
         let obligation = json!({ "obligation": [json.clone()] });
-        let verdict = Policy::parse(&obligation).unwrap().evaluate("use", &Facts::at(datetime!(2026-06-01 09:00 UTC)));
+        let verdict =
+            Policy::parse(&obligation).expect("parses").evaluate("use", &Facts::at(datetime!(2026-06-01 09:00 UTC)));
         assert_eq!(verdict.duties, [duty], "{obligation:#}");
     }
 }
@@ -72,12 +79,15 @@ fn every_constructor_reads_back_as_its_duty() {
 fn duties_serialize_with_their_kind() {
     let duty = Duty::KAnonymity { k: 5, quasi_identifiers: strings(&["age"]) };
     assert_eq!(
-        serde_json::to_value(&duty).unwrap(),
+        serde_json::to_value(&duty).expect("serializes"),
         json!({ "kind": "kAnonymity", "k": 5, "quasiIdentifiers": ["age"] })
     );
     let duty = Duty::Generalize { field: "age".into(), to: "band:10".into() };
-    assert_eq!(serde_json::to_value(&duty).unwrap(), json!({ "kind": "generalize", "field": "age", "to": "band:10" }));
-    assert_eq!(serde_json::to_value(Duty::Encrypt).unwrap(), json!({ "kind": "encrypt" }));
+    assert_eq!(
+        serde_json::to_value(&duty).expect("serializes"),
+        json!({ "kind": "generalize", "field": "age", "to": "band:10" })
+    );
+    assert_eq!(serde_json::to_value(Duty::Encrypt).expect("serializes"), json!({ "kind": "encrypt" }));
 }
 
 #[test]
@@ -95,9 +105,9 @@ fn compact_names_and_single_values_are_read_too() {
 
 #[test]
 fn constructors_refuse_what_no_duty_could_mean() {
-    assert!(drop_fields(&[]).unwrap_err().message.contains("at least one field name"));
-    assert!(drop_fields(&["a", ""]).unwrap_err().message.contains("not empty"));
-    let error = generalize("age", "decade").unwrap_err();
+    assert!(drop_fields(&[]).expect_err("refused").message.contains("at least one field name"));
+    assert!(drop_fields(&["a", ""]).expect_err("refused").message.contains("not empty"));
+    let error = generalize("age", "decade").expect_err("refused");
     assert_eq!(error.path, "to");
     assert!(
         error.message.contains("`decade` is not one of year, month, band:<width>, prefix:<n>"),
@@ -106,9 +116,9 @@ fn constructors_refuse_what_no_duty_could_mean() {
     );
     assert!(generalize("age", "band:0").is_err());
     assert!(generalize("", "year").is_err());
-    assert!(exclude("id", &[]).unwrap_err().message.contains("at least one value"));
-    assert!(k_anonymity(0, &["age"]).unwrap_err().message.contains("at least 1"));
-    assert!(k_anonymity(5, &[]).unwrap_err().message.contains("at least one quasi-identifier"));
+    assert!(exclude("id", &[]).expect_err("refused").message.contains("at least one value"));
+    assert!(k_anonymity(0, &["age"]).expect_err("refused").message.contains("at least 1"));
+    assert!(k_anonymity(5, &[]).expect_err("refused").message.contains("at least one quasi-identifier"));
 }
 
 const DFFT: &str = "https://w3id.org/dfft/ns#";
@@ -194,7 +204,7 @@ fn malformed_transform_duties_are_refused_naming_the_constraint() {
     }
     // In an obligation too.
     let obligation = json!({ "obligation": [duty("drop", vec![])] });
-    let error = Policy::parse(&obligation).unwrap_err();
+    let error = Policy::parse(&obligation).expect_err("refused");
     assert_eq!(error.path, "$.obligation[0]");
 }
 
@@ -206,5 +216,5 @@ fn unknown_dfft_actions_are_other_duties_and_hand_built_malformed_ones_too() {
     // plane refuses as a dfft action it does not apply.
     let rule = DutyRule { id: None, path: "$".into(), action: "dfft:drop".into(), constraints: vec![] };
     assert_eq!(Duty::of(&rule), Duty::Other { action: "dfft:drop".into() });
-    assert!(Duty::parse(&rule).unwrap_err().message.contains("needs the constraint"));
+    assert!(Duty::parse(&rule).expect_err("refused").message.contains("needs the constraint"));
 }
