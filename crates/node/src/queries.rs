@@ -64,6 +64,17 @@ fn refuse(status: StatusCode, reason: impl Into<String>) -> Response {
     api_error(status, reason)
 }
 
+/// The authenticated caller and the compute-only dataset it asks about.
+async fn caller_and_dataset<S: Store>(
+    node: &Node<S>,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(crate::decide::Caller, DatasetRecord, ComputeSettings), Response> {
+    let caller = authenticate(node, headers, Area::Catalog).await?;
+    let (dataset, settings) = compute_dataset(node, id).await?;
+    Ok((caller, dataset, settings))
+}
+
 async fn compute_dataset<S: Store>(node: &Node<S>, id: &str) -> Result<(DatasetRecord, ComputeSettings), Response> {
     let dataset = match node.store.dataset(id).await {
         Ok(Some(d)) => d,
@@ -86,11 +97,7 @@ pub async fn query<S: Store + Clone>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let caller = match authenticate(&node, &headers, Area::Catalog).await {
-        Ok(caller) => caller,
-        Err(r) => return r,
-    };
-    let (dataset, settings) = match compute_dataset(&node, &id).await {
+    let (caller, dataset, settings) = match caller_and_dataset(&node, &headers, &id).await {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -168,11 +175,7 @@ pub async fn budget<S: Store + Clone>(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let caller = match authenticate(&node, &headers, Area::Catalog).await {
-        Ok(caller) => caller,
-        Err(r) => return r,
-    };
-    let (dataset, settings) = match compute_dataset(&node, &id).await {
+    let (caller, dataset, settings) = match caller_and_dataset(&node, &headers, &id).await {
         Ok(found) => found,
         Err(r) => return r,
     };
