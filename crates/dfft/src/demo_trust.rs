@@ -52,14 +52,13 @@ pub fn endorsed_release(cli: &Cli, base: &Path) -> Result<Governed, Failure> {
         ORGS[AGENT].name
     );
     for file in &sources.files {
-        let text = if file.path == crate::rulebook_cmd::TRUST_LIST_FILE { &trust_list } else { &file.text };
+        let text = if file.path == trust::trust_list::FILE_NAME { &trust_list } else { &file.text };
         let path = release.join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap_or(&release)).map_err(|e| failed(e.into()))?;
         std::fs::write(&path, text).map_err(|e| failed(e.into()))?;
     }
-    if !sources.files.iter().any(|f| f.path == crate::rulebook_cmd::TRUST_LIST_FILE) {
-        std::fs::write(release.join(crate::rulebook_cmd::TRUST_LIST_FILE), &trust_list)
-            .map_err(|e| failed(e.into()))?;
+    if !sources.files.iter().any(|f| f.path == trust::trust_list::FILE_NAME) {
+        std::fs::write(release.join(trust::trust_list::FILE_NAME), &trust_list).map_err(|e| failed(e.into()))?;
     }
     let sources = Sources::from_dir(&release).map_err(|e| failed(e.into()))?;
     let today = node::app::today();
@@ -115,14 +114,14 @@ pub fn endorsed_release(cli: &Cli, base: &Path) -> Result<Governed, Failure> {
     }
     endorse(2)?;
     endorse(3)?;
-    let rulebook = crate::release_cmd::load_in_force(&release, &governance, &today)?;
+    let (rulebook, in_force) = crate::release_cmd::load_in_force(&release, &governance, &today)?;
     let _ = writeln!(
         story,
         "  endorsed by Germany and the advisory body too → in force; every node runs it (check: dfft rulebook verify {} --governance {})\n",
         release.display(),
         governance.display()
     );
-    let trust_list = trust::TrustList::parse(&trust_list).map_err(|e| failed(anyhow!(e)))?;
+    let trust_list = crate::rulebook_cmd::trust_list_of(&in_force)?;
     Ok(Governed { law: node::Law { rulebook: Arc::new(rulebook), trust_list: Arc::new(trust_list) }, story })
 }
 

@@ -189,7 +189,7 @@ pub fn query(args: &QueryArgs) -> Result<(), Failure> {
     let provider = node::management::dsp_base(&args.provider);
     let base = provider.trim_end_matches(node::config::DSP_PATH).to_owned();
     let answer = runtime()?.block_on(async {
-        let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+        let credentials = node::wallet::held(&dir.path);
         let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
         node::queries::ask(&http()?, me, &provider, &base, &args.dataset, &args.sql, args.epsilon)
             .await
@@ -230,7 +230,7 @@ pub fn token(args: &TokenArgs) -> Result<(), Failure> {
         )));
     }
     let audience = node::management::dsp_base(&args.audience);
-    let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+    let credentials = node::wallet::held(&dir.path);
     let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
     out(&format!("{}\n", node::client::bearer(me, &audience, args.lifetime, args.reusable)))
 }
@@ -243,7 +243,7 @@ pub fn catalog(args: &CatalogArgs) -> Result<(), Failure> {
     let dir = NodeDir::open(&args.dir).map_err(Failure::input)?;
     let provider = node::management::dsp_base(&args.provider);
     let catalog = runtime()?.block_on(async {
-        let credentials = node::wallet::read_all(&dir.path.join(node::wallet::WALLET_DIR));
+        let credentials = node::wallet::held(&dir.path);
         let me = node::client::Identity { key: &dir.key, config: &dir.config, credentials: &credentials };
         node::client::catalog(&http()?, me, &provider).await.map_err(|e| Failure::failed(anyhow!(e)))
     })?;

@@ -28,7 +28,7 @@ const MAX_DOCUMENT_BYTES: u64 = 1 << 20;
 /// (YYYY-MM-DD): the files match `release.json`, the rulebook is valid, and the governance
 /// members endorsed it as the threshold requires. Otherwise an input error whose message starts
 /// "rulebook release <version> is not in force:" and names what is missing.
-pub fn load_in_force(rulebook_dir: &Path, governance_file: &Path, today: &str) -> Result<Rulebook, Failure> {
+pub fn load_in_force(rulebook_dir: &Path, governance_file: &Path, today: &str) -> Result<(Rulebook, Sources), Failure> {
     let today = Day::parse(today).map_err(|e| Failure::input(anyhow!("today: {e}")))?;
     let config = read_governance(governance_file)?;
     let (sources, manifest) = read_release(rulebook_dir)?;
@@ -40,7 +40,7 @@ pub fn load_in_force(rulebook_dir: &Path, governance_file: &Path, today: &str) -
     }
     let standing = standing(rulebook_dir, &manifest, &config, today);
     match rulebook {
-        Some(rulebook) if standing.in_force => Ok(rulebook),
+        Some(rulebook) if standing.in_force => Ok((rulebook, sources)),
         _ => Err(not_in_force(standing.explain())),
     }
 }
@@ -494,7 +494,7 @@ mod tests {
         );
 
         endorse_as(&dir, &manifest, 2, Role::Government);
-        let rulebook = load_in_force(&dir, &governance, "2026-06-01").unwrap_or_else(|f| panic!("{:#}", f.error));
+        let (rulebook, _) = load_in_force(&dir, &governance, "2026-06-01").unwrap_or_else(|f| panic!("{:#}", f.error));
         assert_eq!(rulebook.release.version, manifest.version);
 
         let early = load_in_force(&dir, &governance, "2025-12-31").expect_err("before the effective date");

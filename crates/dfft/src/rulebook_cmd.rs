@@ -30,23 +30,26 @@ fn load_from(dir: Option<&Path>) -> Result<Rulebook, Failure> {
 
 /// The trust list (`trust-list.toml`) of the rulebook from `--rulebook DIR`, else the built-in one.
 pub fn trust_list(cli: &Cli) -> Result<trust::TrustList, Failure> {
-    let sources = sources(cli.rulebook.as_deref())?;
-    match sources.files.iter().find(|f| f.path == TRUST_LIST_FILE) {
-        Some(file) => trust::TrustList::parse(&file.text)
-            .map_err(|e| Failure::failed(anyhow!("invalid rulebook: {TRUST_LIST_FILE}: {e}"))),
+    trust_list_of(&sources(cli.rulebook.as_deref())?)
+}
+
+/// The trust list among a release's files (none: no accredited issuers).
+pub fn trust_list_of(sources: &Sources) -> Result<trust::TrustList, Failure> {
+    let name = trust::trust_list::FILE_NAME;
+    match sources.files.iter().find(|f| f.path == name) {
+        Some(file) => {
+            trust::TrustList::parse(&file.text).map_err(|e| Failure::failed(anyhow!("invalid rulebook: {e}")))
+        }
         None => Ok(trust::TrustList::default()),
     }
 }
-
-/// The file of a release that lists the accredited credential issuers.
-pub const TRUST_LIST_FILE: &str = "trust-list.toml";
 
 /// The law a node serves under: the rulebook and trust list from `--rulebook DIR` (else the
 /// built-in ones). When the node directory holds a governance file, the release must be in force
 /// (endorsed by enough of the bodies it names, and effective), or the node refuses to start.
 pub fn load_law(cli: &Cli, node_dir: &Path) -> Result<node::Law, Failure> {
     let governance = node_dir.join(GOVERNANCE_FILE);
-    let rulebook = if governance.exists() {
+    let (rulebook, sources) = if governance.exists() {
         let Some(release) = cli.rulebook.as_deref() else {
             return Err(Failure::input(anyhow!(
                 "{} names the bodies whose endorsement this node requires, so it runs only an endorsed release: pass --rulebook RELEASE_DIR",
@@ -55,9 +58,14 @@ pub fn load_law(cli: &Cli, node_dir: &Path) -> Result<node::Law, Failure> {
         };
         crate::release_cmd::load_in_force(release, &governance, &node::app::today())?
     } else {
-        load(cli)?
+        // One read of the files for both: the trust list is the one beside these rules.
+        let sources = sources(cli.rulebook.as_deref())?;
+        let rulebook =
+            Rulebook::from_sources(&sources).map_err(|d| Failure::failed(anyhow!("invalid rulebook:\n{d}")))?;
+        (rulebook, sources)
     };
-    Ok(node::Law { rulebook: std::sync::Arc::new(rulebook), trust_list: std::sync::Arc::new(trust_list(cli)?) })
+    let trust_list = trust_list_of(&sources)?;
+    Ok(node::Law { rulebook: std::sync::Arc::new(rulebook), trust_list: std::sync::Arc::new(trust_list) })
 }
 
 /// In a node directory: the governance configuration (members, roles, threshold) that makes the

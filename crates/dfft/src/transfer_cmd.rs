@@ -72,13 +72,7 @@ pub async fn pull(
         .get("endpoint")
         .and_then(Value::as_str)
         .ok_or_else(|| failed("the data address has no endpoint".into()))?;
-    let authorization = address
-        .get("endpointProperties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some("authorization"))
-        .and_then(|p| p.get("value").and_then(Value::as_str))
+    let authorization = property(&address, "authorization")
         .ok_or_else(|| failed("the data address carries no authorization".into()))?;
     let sealed = property(&address, node::transfer::ENCRYPTION_PROPERTY).is_some();
     // The provider seals to the transfer as it names it (its process id).

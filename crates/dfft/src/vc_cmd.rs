@@ -187,7 +187,7 @@ fn add(dir: &Path, file: &Path) -> Result<(), Failure> {
 
 fn list(dir: &Path, json: bool) -> Result<(), Failure> {
     let node_dir = NodeDir::open(dir).map_err(Failure::input)?;
-    let held = node::wallet::read_all(&node_dir.path.join(node::wallet::WALLET_DIR));
+    let held = node::wallet::held(&node_dir.path);
     let issued = issuer::issued(&node_dir.path).map_err(Failure::failed)?;
     if json {
         let body = json!({"held": held, "issued": issued});

@@ -114,14 +114,7 @@ impl State {
 
 /// The URL of one of the issuer's status lists.
 pub fn status_list_url(base_url: &str, form: DidForm, purpose: &StatusPurpose) -> String {
-    format!("{}/status/{}/{}", base_url.trim_end_matches('/'), form.as_str(), purpose_name(purpose))
-}
-
-pub fn purpose_name(purpose: &StatusPurpose) -> &'static str {
-    match purpose {
-        StatusPurpose::Revocation => "revocation",
-        StatusPurpose::Suspension => "suspension",
-    }
+    format!("{}/status/{}/{}", base_url.trim_end_matches('/'), form.as_str(), purpose.as_str())
 }
 
 /// What to issue.

@@ -29,10 +29,8 @@ pub async fn status_list<S: Store>(
     let Some(form) = DidForm::parse(&form) else {
         return api_error(StatusCode::NOT_FOUND, "status lists are under /status/key/… and /status/web/…");
     };
-    let purpose = match purpose.as_str() {
-        "revocation" => StatusPurpose::Revocation,
-        "suspension" => StatusPurpose::Suspension,
-        _ => return api_error(StatusCode::NOT_FOUND, "the status lists are 'revocation' and 'suspension'"),
+    let Some(purpose) = StatusPurpose::parse(&purpose) else {
+        return api_error(StatusCode::NOT_FOUND, "the status lists are 'revocation' and 'suspension'");
     };
     let now = time::OffsetDateTime::now_utc();
     match issuer::status_list_credential(&node.dir, &node.key, &node.base_url, form, &purpose, now) {

@@ -37,6 +37,11 @@ impl Wallet {
     }
 }
 
+/// The credentials held by the node in `node_dir` (for commands that run beside the node).
+pub fn held(node_dir: &Path) -> Vec<Value> {
+    read_all(&node_dir.join(WALLET_DIR))
+}
+
 /// Every credential in `dir`, in file-name order.
 pub fn read_all(dir: &Path) -> Vec<Value> {
     let mut paths: Vec<PathBuf> = match fs::read_dir(dir) {
